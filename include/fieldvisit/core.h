@@ -25,13 +25,15 @@ typedef enum fv_status {
 	FV_EIO,      /* a file could not be read or written */
 	FV_ENOTFOUND,
 	FV_ERANGE,   /* a value or a size is out of its allowed range */
+	FV_EPASS,    /* wrong passphrase or key */
+	FV_EBUSY,    /* the store is in use by another process */
 } fv_status;
 
 /* Short English description of a status ("rejected input", ...). */
 const char *fv_status_str(fv_status st);
 
 /* Exit code of fieldvisit(1) for a status: 0 ok, 1 rejected input, 2 usage,
- * 4 store or file error. */
+ * 3 wrong passphrase, 4 store or file error. */
 int fv_status_exit(fv_status st);
 
 /*
@@ -91,6 +93,15 @@ FV_MUST_CHECK fv_status fv_read_stream(void *fp, const char *name, char **data,
 				       size_t *len, fv_errors *err);
 
 /*
+ * Write data to path atomically: PATH.tmp (mode bits as given), fsync,
+ * rename over PATH, fsync the folder.  On any failure PATH is unchanged,
+ * the temp file is removed, and the error names the file and the reason
+ * ("No space left on device").
+ */
+FV_MUST_CHECK fv_status fv_write_atomic(const char *path, const void *data, size_t len,
+					int mode, fv_errors *err);
+
+/*
  * UTF-8.  Strings inside fieldvisit are UTF-8; these functions never read past
  * the terminating NUL and treat invalid bytes as one character each.
  */
@@ -145,5 +156,20 @@ void fv_datetime_format(double t, char out[static 40]);
  */
 double fv_clock_now(void);
 void fv_clock_set(double t);   /* t < 0: back to the real clock */
+
+/*
+ * Resident identity numbers (GB 11643-1999): 18 characters, an address code
+ * (6 digits), the birth date YYYYMMDD (characters 7-14), a sequence number
+ * (3 digits, the last odd for a man, even for a woman) and a check digit
+ * (ISO 7064 MOD 11-2 over the first 17: weights 7 9 10 5 8 4 2 1 6 3 7 9 10 5
+ * 8 4 2, sum mod 11 mapped by 0..10 -> 1 0 X 9 8 7 6 5 4 3 2; only an
+ * upper-case X).  Returns 1 when id is valid, with the birth date in *birth
+ * (days since the epoch) and 1 in *male for a man, 0 for a woman (either may
+ * be NULL).  Returns 0 with the reason in why (whylen bytes, at least 64):
+ * "must be 18 characters, not 17", "character 14 is not a digit", "the last
+ * character must be a digit or X", "characters 7-14 (19490230) are not a
+ * real date", "check digit should be X".
+ */
+int fv_resident_id_check(const char *id, int32_t *birth, int *male, char *why, size_t whylen);
 
 #endif

@@ -237,7 +237,7 @@ int fv_instance_lang(const fv_instance *in);
  * depends on it is recomputed (relevance, calculates).  A non-relevant
  * question's answer is cleared.  Returns FV_EINVAL with a message in errbuf
  * when the value does not fit the type; FV_ENOTFOUND for an unknown name.
- * Constraints and required are checked by fv_instance_check().
+ * Constraints and required are checked by fv_instance_field_error().
  */
 FV_MUST_CHECK fv_status fv_instance_set(fv_instance *in, int field, const char *value,
 					char *errbuf, size_t errlen);
@@ -252,9 +252,6 @@ int fv_instance_required(const fv_instance *in, int field);
  * error.  The pointer is valid until the next change. */
 const char *fv_instance_field_error(fv_instance *in, int field);
 
-/* Every problem of the instance: *names[i] / *messages[i] pairs, for
- * relevant fields only, in form order.  Returns the count. */
-size_t fv_instance_check(fv_instance *in, const char ***names, const char ***messages);
 
 /* The choices of a select field that pass its choice_filter now. */
 size_t fv_instance_choices(fv_instance *in, int field, const fv_choice ***out);
@@ -299,5 +296,13 @@ void fv_answers_add(fv_answers *a, const char *name, const char *value);
  * problems added.
  */
 size_t fv_instance_apply(fv_instance *in, const fv_answers *a, fv_answers *problems);
+
+/*
+ * Every problem of a filling as (name, message) pairs added to out: first
+ * the refused answers that name no field, then, in form order, for each
+ * field its refused answer if there was one, else its current error
+ * (fv_instance_field_error).  Returns the number added.
+ */
+size_t fv_instance_report(fv_instance *in, const fv_answers *refused, fv_answers *out);
 
 #endif

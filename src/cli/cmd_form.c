@@ -30,7 +30,7 @@ static void form_usage(FILE *fp)
 
 static int form_check(int argc, char **argv)
 {
-	int failed = 0;
+	int rc = 0;
 	if (argc < 1) {
 		fv_cli_error("form check: give at least one form file");
 		return 2;
@@ -39,14 +39,16 @@ static int form_check(int argc, char **argv)
 		fv_errors err;
 		fv_form *f;
 		fv_errors_init(&err);
-		if (fv_form_load_file(argv[i], &f, &err) != FV_OK) {
+		fv_status st = fv_form_load_file(argv[i], &f, &err);
+		if (st != FV_OK) {
 			fv_cli_errors(&err);
-			failed = 1;
+			if (fv_status_exit(st) > rc)
+				rc = fv_status_exit(st);
 		}
 		fv_form_free(f);
 		fv_errors_release(&err);
 	}
-	return failed ? 1 : 0;
+	return rc;
 }
 
 static json_t *nullable(const fv_instance *in, int field)
@@ -62,37 +64,31 @@ static json_t *error_obj(const char *name, const char *message)
 }
 
 /* Build the result object of `form fill`. */
-static json_t *fill_result(const fv_form *f, fv_instance *in, json_t *errors, int *valid)
+static json_t *fill_result(const fv_form *f, fv_instance *in, const fv_answers *refused,
+			   int *valid)
 {
-	json_t *values = json_object(), *alerts = json_array();
-	const char **names, **msgs;
-	size_t n = fv_instance_check(in, &names, &msgs);
+	json_t *values = json_object(), *alerts = json_array(), *errors = json_array();
+	fv_answers problems = {0};
 
-	for (size_t i = 0; i < n; i++) {
-		/* an answer already refused says more than "required" */
-		int dup = 0;
-		for (size_t k = 0; k < json_array_size(errors); k++)
-			dup |= strcmp(json_string_value(json_object_get(json_array_get(errors, k),
-							"name")), names[i]) == 0;
-		if (!dup)
-			json_array_append_new(errors, error_obj(names[i], msgs[i]));
-	}
+	fv_instance_report(in, refused, &problems);
+	for (size_t i = 0; i < problems.n; i++)
+		json_array_append_new(errors, error_obj(problems.items[i].name,
+							problems.items[i].value));
+	fv_answers_release(&problems);
 	for (size_t i = 0; i < f->nfields; i++) {
 		const fv_field *fd = &f->fields[i];
-		const char *v = fv_instance_get(in, (int)i);
 		if (fd->type == FV_Q_NOTE || fd->type == FV_Q_BEGIN_GROUP ||
 		    fd->type == FV_Q_END_GROUP)
 			continue;
 		if (fd->type != FV_Q_CALCULATE && !fv_instance_relevant(in, (int)i))
 			continue;
-		json_object_set_new(values, fd->name, json_string(v));
-		if (fv_instance_alert_raised(in, (int)i)) {
+		json_object_set_new(values, fd->name, json_string(fv_instance_get(in, (int)i)));
+		if (fv_instance_alert_raised(in, (int)i))
 			json_array_append_new(alerts, json_pack("{s:s, s:s}", "name", fd->name + 6,
 				"message", fv_text_get(f, &fd->label, fv_instance_lang(in))));
-		}
 	}
 	*valid = json_array_size(errors) == 0;
-	return json_pack("{s:s, s:s, s:b, s:o, s:o, s:o, s:o, s:O}", "form_id", f->id,
+	return json_pack("{s:s, s:s, s:b, s:o, s:o, s:o, s:o, s:o}", "form_id", f->id,
 			 "version", f->version, "valid", *valid, "values", values,
 			 "score", nullable(in, f->score), "band", nullable(in, f->band),
 			 "alerts", alerts, "errors", errors);
@@ -161,15 +157,10 @@ static int form_fill(int argc, char **argv)
 	}
 
 	in = fv_instance_new(f, lang);
-	json_t *errors = json_array();
-	fv_answers problems = {0};
-	fv_instance_apply(in, &ans, &problems);
-	for (size_t i = 0; i < problems.n; i++)
-		json_array_append_new(errors, error_obj(problems.items[i].name,
-							problems.items[i].value));
-	fv_answers_release(&problems);
-	json_t *result = fill_result(f, in, errors, &valid);
-	json_decref(errors);
+	fv_answers refused = {0};
+	fv_instance_apply(in, &ans, &refused);
+	json_t *result = fill_result(f, in, &refused, &valid);
+	fv_answers_release(&refused);
 	char *text = json_dumps(result, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	puts(text);
 	free(text);

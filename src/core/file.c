@@ -1,5 +1,7 @@
 /* fieldvisit core: reading whole files. */
 #include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,5 +49,66 @@ fv_status fv_read_file(const char *path, char **data, size_t *len, fv_errors *er
 	}
 	fv_status st = fv_read_stream(fp, path, data, len, err);
 	fclose(fp);
+	return st;
+}
+
+fv_status fv_write_atomic(const char *path, const void *data, size_t len, int mode,
+			  fv_errors *err)
+{
+	char *tmp = fv_xasprintf("%s.tmp", path);
+	char *dir = fv_xstrdup(path);
+	char *slash = strrchr(dir, '/');
+	const char *p = data;
+	size_t done = 0;
+	int fd, dfd;
+	fv_status st = FV_EIO;
+
+	if (slash)
+		slash[slash == dir ? 1 : 0] = '\0';
+	else
+		strcpy(dir, ".");
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+	if (fd < 0) {
+		fv_errors_add(err, tmp, 0, "cannot create: %s", strerror(errno));
+		goto out;
+	}
+	while (done < len) {
+		ssize_t n = write(fd, p + done, len - done);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			fv_errors_add(err, tmp, 0, "cannot write: %s", strerror(n < 0 ? errno : ENOSPC));
+			goto fail;
+		}
+		done += (size_t)n;
+	}
+	if (fsync(fd) != 0) {
+		fv_errors_add(err, tmp, 0, "cannot sync: %s", strerror(errno));
+		goto fail;
+	}
+	if (close(fd) != 0) {
+		fd = -1;
+		fv_errors_add(err, tmp, 0, "cannot close: %s", strerror(errno));
+		goto fail;
+	}
+	fd = -1;
+	if (rename(tmp, path) != 0) {
+		fv_errors_add(err, path, 0, "cannot replace: %s", strerror(errno));
+		goto fail;
+	}
+	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd >= 0) {
+		fsync(dfd);
+		close(dfd);
+	}
+	st = FV_OK;
+	goto out;
+fail:
+	if (fd >= 0)
+		close(fd);
+	unlink(tmp);
+out:
+	free(tmp);
+	free(dir);
 	return st;
 }

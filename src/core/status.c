@@ -14,6 +14,8 @@ const char *fv_status_str(fv_status st)
 	case FV_EIO: return "input/output error";
 	case FV_ENOTFOUND: return "not found";
 	case FV_ERANGE: return "out of range";
+	case FV_EPASS: return "wrong passphrase";
+	case FV_EBUSY: return "in use";
 	}
 	return "unknown status";
 }
@@ -24,7 +26,8 @@ int fv_status_exit(fv_status st)
 	case FV_OK: return 0;
 	case FV_EINVAL: case FV_ENOTFOUND: case FV_ERANGE: return 1;
 	case FV_EUSAGE: return 2;
-	case FV_EIO: return 4;
+	case FV_EPASS: return 3;
+	case FV_EIO: case FV_EBUSY: return 4;
 	}
 	return 4;
 }

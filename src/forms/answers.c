@@ -1,5 +1,6 @@
 /* fieldvisit forms: answers as a JSON object (the `form fill` input). */
 #include <jansson.h>
+#include <stdio.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -58,15 +59,45 @@ static int scalar_text(json_t *v, fv_buf *out)
 	}
 }
 
+/* A question name as it may be printed in a one-line message: control
+ * characters become \xNN, and it is cut, at a character boundary, after
+ * 60 characters. */
+static const char *printable(const char *key, char out[static 256])
+{
+	size_t o = 0, n = strlen(key), i = 0, chars = 0;
+	while (i < n) {
+		uint32_t cp;
+		size_t k = fv_utf8_decode(key + i, n - i, &cp);
+		if (++chars > 60) {
+			strcpy(out + o, "...");
+			return out;
+		}
+		if (cp < 0x20 || cp == 0x7f)
+			o += (size_t)snprintf(out + o, 256 - o, "\\x%02x", (unsigned)cp);
+		else {
+			memcpy(out + o, key + i, k);
+			o += k;
+		}
+		i += k;
+	}
+	out[o] = '\0';
+	return out;
+}
+
 fv_status fv_answers_parse(const char *name, const char *data, size_t len, fv_answers *out,
 			   fv_errors *err)
 {
 	json_error_t je;
 	json_t *root, *v;
 	const char *key;
+	char shown[256];
 	fv_buf val;
 
 	memset(out, 0, sizeof *out);
+	if (memchr(data, '\0', len)) {
+		fv_errors_add(err, name, 0, "NUL byte in the answers (not a JSON text)");
+		return FV_EINVAL;
+	}
 	if (too_deep(data, len)) {
 		fv_errors_add(err, name, 0, "answers are nested too deeply");
 		return FV_EINVAL;
@@ -92,7 +123,7 @@ fv_status fv_answers_parse(const char *name, const char *data, size_t len, fv_an
 				    json_is_boolean(e)) {
 					fv_errors_add(err, name, 0,
 						      "answer '%s': list items must be strings or numbers",
-						      key);
+						      printable(key, shown));
 					goto fail;
 				}
 				if (i > 0)
@@ -102,11 +133,12 @@ fv_status fv_answers_parse(const char *name, const char *data, size_t len, fv_an
 		} else if (!scalar_text(v, &val)) {
 			fv_errors_add(err, name, 0,
 				      "answer '%s': must be a string, a number, true, false, null or a list",
-				      key);
+				      printable(key, shown));
 			goto fail;
 		}
 		if (memchr(val.s, '\0', val.len)) {
-			fv_errors_add(err, name, 0, "answer '%s': contains a NUL character", key);
+			fv_errors_add(err, name, 0, "answer '%s': contains a NUL character",
+				      printable(key, shown));
 			goto fail;
 		}
 		fv_answers_add(out, key, val.s);

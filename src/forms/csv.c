@@ -115,6 +115,11 @@ fv_status fv_csv_parse(const char *name, const char *data, size_t len, fv_csv *o
 			i++;
 			continue;
 		}
+		if (c == '\r') {
+			fv_errors_add(err, name, line,
+				      "line ends in a lone CR (save the file with LF or CRLF line ends)");
+			goto fail;
+		}
 		if (c == '\n') {
 			add_cell(&row, &rowcap, &cell);
 			row.line = row_line;

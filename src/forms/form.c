@@ -40,9 +40,9 @@ typedef struct loader {
 	column *cols;
 	size_t ncols;
 	int header_line;
-	int plain_label_seen, lang_label_seen;
+	int plain_label_seen, lang_label_seen, mixed_reported;
 	char *default_language;
-	int settings_line, settings_rows;
+	int settings_line, settings_rows, settings_header;
 	/* per field, the source of its type's list name, resolved after all
 	 * choices are read */
 	char **list_ref;
@@ -118,6 +118,11 @@ static int parse_type(loader *L, int line, const char *cell, fv_qtype *t, char *
 	char *s = fv_trim(fv_xstrdup(cell));
 	char *sp = strchr(s, ' ');
 	*list = NULL;
+	if (*s == '\0') {
+		fail(L, line, "row has no type");
+		free(s);
+		return 0;
+	}
 	if (sp && (strncmp(s, "select_one ", 11) == 0 || strncmp(s, "select_multiple ", 16) == 0)) {
 		*sp = '\0';
 		char *ln = fv_trim(sp + 1);
@@ -162,6 +167,18 @@ static int valid_name(const char *s)
 		if (!(isalnum((unsigned char)*s) || *s == '_' || *s == '-' || *s == '.'))
 			return 0;
 	return 1;
+}
+
+static int is_yes(const char *s)
+{
+	return strcmp(s, "yes") == 0 || strcmp(s, "true") == 0 || strcmp(s, "TRUE") == 0 ||
+	       strcmp(s, "true()") == 0;
+}
+
+static int is_no(const char *s)
+{
+	return !*s || strcmp(s, "no") == 0 || strcmp(s, "false") == 0 || strcmp(s, "FALSE") == 0 ||
+	       strcmp(s, "false()") == 0;
 }
 
 /* ------------------------------------------------------------------ */
@@ -258,8 +275,10 @@ static void read_header(loader *L, const fv_csv_row *row)
 		L->sheet = SHEET_SURVEY;
 	else if (strcmp(sheet, "choices") == 0)
 		L->sheet = SHEET_CHOICES;
-	else if (strcmp(sheet, "settings") == 0)
+	else if (strcmp(sheet, "settings") == 0) {
 		L->sheet = SHEET_SETTINGS;
+		L->settings_header = row->line;
+	}
 	else {
 		fail(L, row->line, "unknown sheet '%s' (expected survey, choices or settings)", sheet);
 		L->sheet = SHEET_NONE;
@@ -296,10 +315,18 @@ static void read_header(loader *L, const fv_csv_row *row)
 			} else if (col->kind == COL_LABEL) {
 				L->plain_label_seen = 1;
 			}
+			for (size_t e = 1; e < c && col->kind != COL_IGNORE; e++)
+				if (L->cols[e].kind == col->kind && L->cols[e].lang == col->lang) {
+					fail(L, row->line, "column '%s' appears twice", row->cells[c]);
+					break;
+				}
 			break;
 		}
 		if (!found && strcmp(cell, "comment") != 0 && strcmp(cell, "notes") != 0) {
 			if (L->sheet == SHEET_CHOICES && !suffix && valid_name(cell)) {
+				for (size_t e = 0; e < L->nextra; e++)
+					if (strcmp(L->extra_names[e], cell) == 0)
+						fail(L, row->line, "column '%s' appears twice", cell);
 				col->kind = COL_EXTRA;
 				col->extra = (int)L->nextra;
 				L->extra_names = fv_xrealloc(L->extra_names,
@@ -314,8 +341,10 @@ static void read_header(loader *L, const fv_csv_row *row)
 		}
 		free(cell);
 	}
-	if (L->plain_label_seen && L->lang_label_seen)
+	if (L->plain_label_seen && L->lang_label_seen && !L->mixed_reported) {
 		fail(L, row->line, "do not mix a plain 'label' column with 'label::...' columns");
+		L->mixed_reported = 1;
+	}
 }
 
 /* The cell of column kind (first match) or "" when absent. */
@@ -424,13 +453,12 @@ static void read_survey_row(loader *L, const fv_csv_row *row)
 	if (t == FV_Q_CALCULATE && *fd->calculation_src == '\0')
 		fail(L, row->line, "calculate '%s' has no calculation", fd->name);
 	if (t != FV_Q_CALCULATE && *fd->calculation_src)
-		fail(L, row->line, "calculation: only calculate rows may have one ('%s' is a %s)",
+		fail(L, row->line, "calculation: only calculate rows may have one ('%s' is of type %s)",
 		     fd->name, fv_qtype_name(t));
 	if (!is_question(t)) {
 		if (*fd->constraint_src)
 			fail(L, row->line, "constraint: a %s cannot have one", fv_qtype_name(t));
-		if (*fd->required_src && strcmp(fd->required_src, "no") != 0 &&
-		    strcmp(fd->required_src, "false") != 0)
+		if (!is_no(fd->required_src))
 			fail(L, row->line, "required: a %s cannot be required", fv_qtype_name(t));
 		if (*fd->default_value)
 			fail(L, row->line, "default: a %s cannot have one", fv_qtype_name(t));
@@ -445,6 +473,18 @@ static fv_choice_list *find_list(fv_form *f, const char *name)
 		if (strcmp(f->lists[i].name, name) == 0)
 			return &f->lists[i];
 	return NULL;
+}
+
+/* Does the current choices header have the same extra columns, in the same
+ * order, as the header the list started under? */
+static int same_extra_columns(const fv_choice_list *l, const loader *L)
+{
+	if (l->nextra != L->nextra)
+		return 0;
+	for (size_t i = 0; i < l->nextra; i++)
+		if (strcmp(l->extra_names[i], L->extra_names[i]) != 0)
+			return 0;
+	return 1;
 }
 
 static void read_choice_row(loader *L, const fv_csv_row *row)
@@ -473,8 +513,13 @@ static void read_choice_row(loader *L, const fv_csv_row *row)
 		l->extra_names = fv_xcalloc(L->nextra, sizeof *l->extra_names);
 		for (size_t i = 0; i < L->nextra; i++)
 			l->extra_names[i] = fv_xstrdup(L->extra_names[i]);
-	} else if (l->nextra != L->nextra) {
+	} else if (!same_extra_columns(l, L)) {
 		fail(L, row->line, "list '%s' continues under a header with other columns", l->name);
+		goto out;
+	}
+	if (strpbrk(name, " \t\r\n")) {
+		fail(L, row->line, "choice '%s' of list '%s' has a space (answers are space-separated)",
+		     name, l->name);
 		goto out;
 	}
 	if (fv_choice_find(l, name)) {
@@ -505,12 +550,10 @@ out:
 	free(name);
 }
 
-static void set_setting(loader *L, int line, char **dst, const char *value, const char *what)
+/* A settings cell; a column given twice is refused at the header. */
+static void set_setting(char **dst, const char *value)
 {
-	if (*dst) {
-		fail(L, line, "settings: %s given twice", what);
-		return;
-	}
+	free(*dst);
 	*dst = fv_trim(fv_xstrdup(value));
 }
 
@@ -525,11 +568,11 @@ static void read_settings_row(loader *L, const fv_csv_row *row)
 	for (size_t c = 1; c < L->ncols && c < row->ncells; c++) {
 		const char *v = row->cells[c];
 		switch (L->cols[c].kind) {
-		case COL_FORM_ID: set_setting(L, row->line, &f->id, v, "form_id"); break;
-		case COL_FORM_TITLE: set_setting(L, row->line, &f->title, v, "form_title"); break;
-		case COL_VERSION: set_setting(L, row->line, &f->version, v, "version"); break;
+		case COL_FORM_ID: set_setting(&f->id, v); break;
+		case COL_FORM_TITLE: set_setting(&f->title, v); break;
+		case COL_VERSION: set_setting(&f->version, v); break;
 		case COL_DEFAULT_LANGUAGE:
-			set_setting(L, row->line, &L->default_language, v, "default_language");
+			set_setting(&L->default_language, v);
 			break;
 		default: break;
 		}
@@ -593,6 +636,8 @@ static void check_settings(loader *L)
 		free(f->title);
 		f->title = fv_xstrdup(f->id ? f->id : "");
 	}
+	if (f->nlangs == 0 && L->default_language && *L->default_language)
+		lang_index(L, line, L->default_language);   /* names the plain label columns */
 	if (f->nlangs == 0) {
 		f->lang_name[0] = fv_xstrdup("default");
 		f->lang_code[0] = fv_xstrdup("default");
@@ -625,18 +670,21 @@ static void resolve_lists(loader *L)
 		if (!L->list_ref[i])
 			continue;
 		fd->choices = find_list(f, L->list_ref[i]);
-		if (!fd->choices) {
+		if (!fd->choices)
 			fail(L, fd->line, "unknown choice list '%s'", L->list_ref[i]);
-			continue;
-		}
-		if (fd->type != FV_Q_SELECT_MULTIPLE)
-			continue;
-		for (size_t c = 0; c < fd->choices->n; c++)
-			if (strpbrk(fd->choices->choices[c].name, " \t"))
-				fail(L, fd->choices->choices[c].line,
-				     "choice '%s' of list '%s' has a space (select_multiple answers are space-separated)",
-				     fd->choices->choices[c].name, fd->choices->name);
 	}
+}
+
+/* A default like "${age}" or "today()" is an expression (a dynamic default),
+ * "Hutou (north)" is not. */
+static int looks_like_expression(const char *s)
+{
+	const char *p = s;
+	if (strstr(s, "${"))
+		return 1;
+	while (isalnum((unsigned char)*p) || *p == '-' || *p == ':' || *p == '_')
+		p++;
+	return p > s && *p == '(';
 }
 
 static void check_groups_and_defaults(loader *L)
@@ -653,7 +701,7 @@ static void check_groups_and_defaults(loader *L)
 		fv_field *fd = &f->fields[i];
 		if (!*fd->default_value || !is_question(fd->type) || (is_select(fd->type) && !fd->choices))
 			continue;
-		if (strstr(fd->default_value, "${") || strchr(fd->default_value, '(')) {
+		if (looks_like_expression(fd->default_value)) {
 			fail(L, fd->line, "default: '%s' looks like an expression; only fixed defaults are supported",
 			     fd->default_value);
 			continue;
@@ -732,18 +780,6 @@ static void compile_one(loader *L, name_index *ix, fv_field *fd, const char *col
 		fail(L, fd->line, "%s: %s", col, msg);
 }
 
-static int is_yes(const char *s)
-{
-	return strcmp(s, "yes") == 0 || strcmp(s, "true") == 0 || strcmp(s, "TRUE") == 0 ||
-	       strcmp(s, "true()") == 0;
-}
-
-static int is_no(const char *s)
-{
-	return !*s || strcmp(s, "no") == 0 || strcmp(s, "false") == 0 || strcmp(s, "FALSE") == 0 ||
-	       strcmp(s, "false()") == 0;
-}
-
 static void compile_all(loader *L)
 {
 	fv_form *f = L->f;
@@ -798,37 +834,57 @@ static void add_expr_deps(fv_form *f, size_t *caps, const fv_expr *e, int to)
 		add_dep(f, caps, refs[k], to);
 }
 
-/* Name the fields of one cycle among those Kahn's algorithm left over. */
+/*
+ * Name the fields of one cycle among those Kahn's algorithm left over.  The
+ * leftovers are the cycles and what lies downstream of them; pruning every
+ * leftover without a leftover successor leaves only nodes from which a walk
+ * along successors must come back to itself.
+ */
 static void report_cycle(loader *L, const int *indeg, int **edges, const size_t *nedges)
 {
 	fv_form *f = L->f;
-	size_t n = f->nfields;
+	size_t n = f->nfields, len = 0;
+	unsigned char *left = fv_xcalloc(n + 1, 1);
 	int *seen = fv_xcalloc(n + 1, sizeof *seen);
 	int *path = fv_xcalloc(n + 1, sizeof *path);
-	size_t len = 0;
-	int v = -1;
+	int v = -1, changed = 1;
+
+	for (size_t i = 0; i < n; i++)
+		left[i] = indeg[i] > 0;
+	while (changed) {
+		changed = 0;
+		for (size_t i = 0; i < n; i++) {
+			int succ = 0;
+			for (size_t k = 0; left[i] && k < nedges[i] && !succ; k++)
+				succ = left[edges[i][k]];
+			if (left[i] && !succ) {
+				left[i] = 0;
+				changed = 1;
+			}
+		}
+	}
 	for (size_t i = 0; i < n && v < 0; i++)
-		if (indeg[i] > 0)
+		if (left[i])
 			v = (int)i;
-	/* walk through left-over nodes until one repeats */
 	while (v >= 0 && !seen[v]) {
 		seen[v] = (int)++len;
 		path[len - 1] = v;
 		int next = -1;
 		for (size_t k = 0; k < nedges[v] && next < 0; k++)
-			if (indeg[edges[v][k]] > 0)
+			if (left[edges[v][k]])
 				next = edges[v][k];
 		v = next;
 	}
 	fv_buf b;
 	fv_buf_init(&b);
-	if (v >= 0) {
-		for (size_t k = (size_t)seen[v] - 1; k < len; k++)
-			fv_buf_addf(&b, "%s -> ", f->fields[path[k]].name);
+	for (size_t k = v >= 0 ? (size_t)seen[v] - 1 : len; k < len; k++)
+		fv_buf_addf(&b, "%s -> ", f->fields[path[k]].name);
+	if (v >= 0)
 		fv_buf_adds(&b, f->fields[v].name);
-		fail(L, f->fields[v].line, "cycle among calculations and relevance: %s", b.s);
-	}
+	fail(L, v >= 0 ? f->fields[v].line : 0, "cycle among calculations and relevance: %s",
+	     v >= 0 ? b.s : "(not found)");
 	fv_buf_release(&b);
+	free(left);
 	free(seen);
 	free(path);
 }
@@ -1008,7 +1064,9 @@ fv_status fv_form_load_buffer(const char *name, const char *data, size_t len, fv
 	L.f->score = L.f->band = -1;
 	read_rows(&L, &csv);
 	fv_csv_release(&csv);
-	if (L.settings_rows == 0 && !L.failed)
+	if (L.settings_rows == 0 && !L.failed && L.settings_header)
+		fail(&L, L.settings_header, "the settings sheet has no data row (form_id and version are required)");
+	else if (L.settings_rows == 0 && !L.failed)
 		fail(&L, 0, "no settings sheet (form_id and version are required)");
 	else if (!L.failed || L.settings_rows)
 		check_settings(&L);

@@ -22,9 +22,6 @@ struct fv_instance {
 	char **eval_error;        /* relevance or calculation error, or NULL */
 	int *pos;                 /* position of each field in f->order */
 	fv_buf msg;               /* last message of fv_instance_field_error */
-	const char **err_names, **err_msgs;
-	char **err_owned;
-	size_t nerr, err_cap, owned_cap;
 	const fv_choice **choice_buf;
 	size_t choice_cap;
 	const fv_choice_list *filter_list;  /* while a choice_filter runs */
@@ -173,13 +170,6 @@ fv_instance *fv_instance_new(const fv_form *f, int lang)
 	return in;
 }
 
-static void clear_check(fv_instance *in)
-{
-	for (size_t i = 0; i < in->nerr; i++)
-		free(in->err_owned[i]);
-	in->nerr = 0;
-}
-
 void fv_instance_free(fv_instance *in)
 {
 	if (!in)
@@ -188,10 +178,6 @@ void fv_instance_free(fv_instance *in)
 		free(in->values[i]);
 		free(in->eval_error[i]);
 	}
-	clear_check(in);
-	free(in->err_names);
-	free(in->err_msgs);
-	free(in->err_owned);
 	free(in->values);
 	free(in->relevant);
 	free(in->dirty);
@@ -327,6 +313,28 @@ size_t fv_instance_apply(fv_instance *in, const fv_answers *a, fv_answers *probl
 	return problems->n - before;
 }
 
+size_t fv_instance_report(fv_instance *in, const fv_answers *refused, fv_answers *out)
+{
+	const fv_form *f = in->f;
+	size_t before = out->n;
+	for (size_t i = 0; i < refused->n; i++)
+		if (fv_form_field_index(f, refused->items[i].name) < 0)
+			fv_answers_add(out, refused->items[i].name, refused->items[i].value);
+	for (size_t fi = 0; fi < f->nfields; fi++) {
+		const char *msg = NULL;
+		if (f->fields[fi].type == FV_Q_END_GROUP)
+			continue;
+		for (size_t i = 0; i < refused->n && !msg; i++)
+			if (strcmp(refused->items[i].name, f->fields[fi].name) == 0)
+				msg = refused->items[i].value;
+		if (!msg)
+			msg = fv_instance_field_error(in, (int)fi);
+		if (msg)
+			fv_answers_add(out, f->fields[fi].name, msg);
+	}
+	return out->n - before;
+}
+
 int fv_instance_lang(const fv_instance *in)
 {
 	return in->lang;
@@ -399,29 +407,6 @@ const char *fv_instance_field_error(fv_instance *in, int field)
 		}
 	}
 	return NULL;
-}
-
-size_t fv_instance_check(fv_instance *in, const char ***names, const char ***messages)
-{
-	const fv_form *f = in->f;
-	clear_check(in);
-	for (size_t i = 0; i < f->nfields; i++) {
-		const char *m = fv_instance_field_error(in, (int)i);
-		if (!m)
-			continue;
-		in->err_names = fv_xgrow(in->err_names, &in->err_cap, in->nerr + 1,
-					 sizeof *in->err_names);
-		in->err_msgs = fv_xrealloc(in->err_msgs, in->err_cap * sizeof *in->err_msgs);
-		in->err_owned = fv_xgrow(in->err_owned, &in->owned_cap, in->nerr + 1,
-					 sizeof *in->err_owned);
-		in->err_owned[in->nerr] = fv_xstrdup(m);
-		in->err_names[in->nerr] = f->fields[i].name;
-		in->err_msgs[in->nerr] = in->err_owned[in->nerr];
-		in->nerr++;
-	}
-	*names = in->err_names;
-	*messages = in->err_msgs;
-	return in->nerr;
 }
 
 /* ------------------------------------------------------------------ */

@@ -55,11 +55,12 @@ static void test_groups_and_order(void)
 {
 	fv_form *f = load("survey,type,name,label,relevant,calculation\n"
 			  ",calculate,total,,,${a} + ${b}\n"
-			  ",begin_group,g,Group,${total} > 1,\n"
+			  ",begin_group,g,Group,${x} > 1,\n"
 			  ",integer,a,A,,\n"
 			  ",integer,b,B,,\n"
 			  ",end_group,,,,\n"
 			  ",calculate,score,,,${total} * 2\n"
+			  ",integer,x,X,,\n"
 			  "settings,form_id,version\n,t,1\n");
 	ok(f != NULL, "form with group and calculates loads: %s", first_error());
 	if (!f)
@@ -67,12 +68,19 @@ static void test_groups_and_order(void)
 	is_num(f->fields[2].group, 1, "a is inside group g");
 	is_num(f->fields[1].end, 4, "group ends at row 4");
 	is_num(f->score, 5, "score field found");
-	int pos[8] = {0};
+	int pos[16] = {0};
 	for (size_t i = 0; i < f->norder; i++)
 		pos[f->order[i]] = (int)i;
 	is_num((double)f->norder, (double)f->nfields, "every field is ordered");
 	ok(pos[0] > pos[2] && pos[0] > pos[3], "total after a and b");
 	ok(pos[5] > pos[0], "score after total");
+	ok(pos[1] > pos[6], "group after the field its relevance reads");
+	ok(!load("survey,type,name,label,relevant,calculation\n"
+		 ",calculate,total,,,${a}\n,begin_group,g,G,${total} > 1,\n,integer,a,A,,\n"
+		 ",end_group,,,,\nsettings,form_id,version\n,t,1\n"),
+	   "a group whose relevance reads a calculate of its own members is a cycle");
+	is_str(first_error(), "t.csv:2: cycle among calculations and relevance: total -> g -> a -> total",
+	       "cycle through a group message");
 	fv_form_free(f);
 }
 
