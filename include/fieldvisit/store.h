@@ -1,0 +1,350 @@
+/*
+ * fieldvisit store: one person's encrypted database of people, households,
+ * visits and their history.  The only module that includes sqlite3.h.
+ *
+ * Files of a store at PATH (by default $XDG_DATA_HOME/fieldvisit/NAME.fv):
+ *   PATH            the database, every page sealed by the cipher VFS
+ *   PATH-wal        its write-ahead log, every frame's page sealed
+ *   PATH.keys       the key file (see vault.h), PATH.keys.bak its backup
+ * Nothing else is written: no -shm (exclusive locking), no journals, no
+ * temp files (temp_store=MEMORY).
+ */
+#ifndef FIELDVISIT_STORE_H
+#define FIELDVISIT_STORE_H
+
+#include <stdint.h>
+
+#include "fieldvisit/core.h"
+#include "fieldvisit/forms.h"
+#include "fieldvisit/vault.h"
+
+typedef struct fv_store fv_store;
+
+typedef enum fv_role { FV_ROLE_WORKER, FV_ROLE_SUPERVISOR } fv_role;
+
+const char *fv_role_name(fv_role r);   /* "worker", "supervisor" */
+int fv_role_parse(const char *s, fv_role *out);
+
+/* $XDG_DATA_HOME/fieldvisit/NAME.fv (or ~/.local/share/...); caller frees. */
+char *fv_store_default_path(const char *name);
+
+typedef struct fv_store_init {
+	fv_role role;
+	const char *name;            /* the user's name, shown on the unlock screen */
+	const char *passphrase;      /* checked with vault_passphrase_problem */
+	vault_pwcost cost;           /* Argon2id cost for the passphrase slot */
+	const uint8_t *recovery_pk;  /* VAULT_BOX_PK_BYTES */
+} fv_store_init;
+
+/*
+ * Create a new store at path: a new master key, the key file, the database
+ * with the current schema, the shipped forms installed from forms_dir (NULL:
+ * none).  Refuses when any file of the store exists already.  On failure
+ * nothing is left behind.
+ */
+FV_MUST_CHECK fv_status fv_store_create(const char *path, const fv_store_init *init,
+					const char *forms_dir, fv_store **out, fv_errors *err);
+
+/*
+ * Open an existing store.  FV_EPASS "wrong passphrase" (after the Argon2
+ * time, nothing changed); FV_EBUSY "PATH: store in use by another
+ * fieldvisit"; FV_EIO with a message naming the file when the store is
+ * missing, damaged or not a fieldvisit store.  Never creates an empty store
+ * in place of a missing one.  Upgrades an older schema (user_version).
+ */
+FV_MUST_CHECK fv_status fv_store_open(const char *path, const char *passphrase,
+				      fv_store **out, fv_errors *err);
+/* Open with the recovery secret key instead of the passphrase. */
+FV_MUST_CHECK fv_status fv_store_open_recovery(const char *path,
+					       const uint8_t sk[VAULT_BOX_SK_BYTES],
+					       fv_store **out, fv_errors *err);
+/* Checkpoint, close and wipe the keys.  NULL is fine. */
+void fv_store_close(fv_store *s);
+
+/* Set a new passphrase (rewraps the master key only). */
+FV_MUST_CHECK fv_status fv_store_passwd(fv_store *s, const char *passphrase,
+					vault_pwcost cost, fv_errors *err);
+/* PRAGMA integrity_check; every problem is added to err. */
+FV_MUST_CHECK fv_status fv_store_integrity(fv_store *s, fv_errors *err);
+
+fv_role fv_store_role(const fv_store *s);
+const char *fv_store_name(const fv_store *s);
+const char *fv_store_path(const fv_store *s);
+/* This store's device id (UUID), the author of its records. */
+const char *fv_store_device(const fv_store *s);
+
+/*
+ * Fault injection for tests (the seam under the cipher VFS): fail the Nth
+ * write or the Nth fsync from now with EIO, or report the disk full (ENOSPC)
+ * from the Nth write on.  0 turns a fault off.  The environment variable
+ * FIELDVISIT_FAULT="write:N", "sync:N" or "full:N" sets the same at open,
+ * for tests of the real binary.
+ */
+void fv_store_fault(int fail_write_at, int fail_sync_at, int full_at);
+
+/* ================================================================== */
+/* The data: installed forms, people, visits, the audit log            */
+/*
+ * Conventions of the functions below:
+ *   - a function that can fail returns an fv_status and adds one line per
+ *     problem to err: rejected input is FV_EINVAL with every problem found
+ *     (each line says which field and why), a missing record FV_ENOTFOUND,
+ *     a store failure FV_EIO (see store_error);
+ *   - a change is one transaction (nested as a savepoint when the caller
+ *     has one open): all of it is saved, or nothing;
+ *   - ids are UUID v4 text; every person and visit row carries its id,
+ *     version (1, then +1 on each change) and author (the device id of the
+ *     store that made that version, fv_store_device);
+ *   - a struct filled by a _get is released with its _release; a _list
+ *     gives a malloc'ed array of n items freed with its _list_free(items,
+ *     n); text fields are never NULL ("" when not set) unless said;
+ *   - times are written by the store as fv_datetime_format(fv_clock_now()),
+ *     "2026-11-23T10:00:00.000+08:00"; dates are "YYYY-MM-DD".
+ */
+
+#define FV_ID_BYTES 37   /* a UUID as text, with the NUL */
+
+/* ---- installed forms ---- */
+
+/*
+ * Install the XLSForm CSV file at path: it must load with the forms engine
+ * (every problem is added to err, FV_EINVAL); its text is stored under its
+ * form_id and version.  Installing the same form_id and version again with
+ * the same text does nothing; with other text it is refused.  Audited.
+ */
+FV_MUST_CHECK fv_status fv_store_form_install(fv_store *s, const char *path, fv_errors *err);
+/*
+ * Load the latest installed version of form_id (versions compare as
+ * numbers when both are digits only, as pyxform's 2026112301, else as
+ * text).  FV_ENOTFOUND "no form 'x' is installed".  The caller frees *out
+ * with fv_form_free().
+ */
+FV_MUST_CHECK fv_status fv_store_form_load(fv_store *s, const char *form_id, fv_form **out,
+					   fv_errors *err);
+/* The same for one version (NULL: the latest), as a draft or a visit
+ * records it. */
+FV_MUST_CHECK fv_status fv_store_form_load_version(fv_store *s, const char *form_id,
+						   const char *version, fv_form **out,
+						   fv_errors *err);
+
+/* ---- people served ---- */
+
+/*
+ * The fields of a person as given by a user.  For fv_person_add, NULL is
+ * the same as "" ("not given"); for fv_person_edit, NULL keeps the field
+ * as it is and "" clears an optional one.  Text is trimmed; names and
+ * villages are at most 100 characters.
+ */
+typedef struct fv_person_input {
+	const char *name;          /* required */
+	const char *sex;           /* required: "female" or "male" */
+	const char *birth;         /* required: a real date, not in the future */
+	/* required: 18 characters, checked with fv_resident_id_check (a final
+	 * x is taken as X); its birth date must be birth, its sequence digit
+	 * must fit sex; unique in the store */
+	const char *resident_id;
+	const char *phone;         /* optional: 7 to 15 digits */
+	const char *village;       /* required */
+	/* optional: the household's id (letters, digits, '-', '_', at most
+	 * 64); a household not yet known is created in the person's village */
+	const char *household;
+	/* optional: space-separated codes, each at most once: shidu (only
+	 * child died), shangcan (only child disabled), gaoling (advanced age),
+	 * zili (self-care), banshineng (partly disabled), shineng (disabled)
+	 * -- at most one of these three care levels --, ec_user (emergency
+	 * contraception), iud_user, migrant, newlywed.  Stored in this order;
+	 * screen texts are data (assets/). */
+	const char *categories;
+	/* optional: the two contact persons (township and village cadre); a
+	 * phone needs a name */
+	const char *contact_name[2];
+	const char *contact_phone[2];
+} fv_person_input;
+
+typedef struct fv_person {
+	char *id;
+	int version;
+	char *author;
+	char *name, *sex, *birth, *resident_id, *phone, *village, *household, *categories;
+	char *contact_name[2], *contact_phone[2];
+	char *status;          /* "active", "moved", "died" or "archived" */
+	char *status_date;     /* the date of the archiving ("" while active) */
+	char *status_reason;
+	char *last_visit;      /* date of the last submitted visit, "" if none */
+	char *created_at, *updated_at;
+} fv_person;
+
+/*
+ * Register a new person (status active, version 1) and write the new id
+ * into id.  Every problem of the input is reported, for example
+ * "resident ID 110105194912310021: check digit should be X"; a resident
+ * ID registered already is refused with "resident ID X is already
+ * registered (person ID)".  Audited ("person.add").
+ */
+FV_MUST_CHECK fv_status fv_person_add(fv_store *s, const fv_person_input *in,
+				      char id[FV_ID_BYTES], fv_errors *err);
+/*
+ * Change the fields given in in (see fv_person_input) of person id, with
+ * the same checks as add over the result; version + 1 and author this
+ * device when anything changed (nothing changed: nothing written).
+ * Archived people can be corrected too.  Audited ("person.edit", with the
+ * names of the changed fields).
+ */
+FV_MUST_CHECK fv_status fv_person_edit(fv_store *s, const char *id, const fv_person_input *in,
+				       fv_errors *err);
+/*
+ * Archive person id: status "moved", "died" or "archived", on date (a real
+ * date, not in the future, not before the birth), with a reason (required,
+ * at most 200 characters).  People are never deleted.  A person archived
+ * already is refused.  Version + 1.  Audited ("person.archive").
+ */
+FV_MUST_CHECK fv_status fv_person_archive(fv_store *s, const char *id, const char *status,
+					  const char *date, const char *reason, fv_errors *err);
+/* Read person id into *out (released with fv_person_release). */
+FV_MUST_CHECK fv_status fv_person_get(fv_store *s, const char *id, fv_person *out,
+				      fv_errors *err);
+void fv_person_release(fv_person *p);
+
+/* Which people fv_person_list gives; NULL fields do not filter. */
+typedef struct fv_person_query {
+	const char *village;   /* exactly this village */
+	const char *status;    /* "active", "moved", "died" or "archived" */
+	const char *name;      /* the name contains this text */
+} fv_person_query;
+
+/*
+ * The people matching q (NULL: everyone), sorted by village, then name,
+ * each with the date of the last submitted visit.  One indexed query:
+ * 10,000 people with 100,000 visits list in milliseconds.
+ */
+FV_MUST_CHECK fv_status fv_person_list(fv_store *s, const fv_person_query *q,
+				       fv_person **out, size_t *n, fv_errors *err);
+void fv_person_list_free(fv_person *items, size_t n);
+
+/* ---- visits ---- */
+
+/*
+ * The life of a visit (DESIGN.md section 2):
+ *   draft -> submitted -> sent -> received -> approved | returned
+ *   returned -> draft (a new version, version + 1)
+ * A version that left the draft state never changes again.
+ */
+typedef enum fv_visit_state {
+	FV_VISIT_DRAFT,
+	FV_VISIT_SUBMITTED,
+	FV_VISIT_SENT,
+	FV_VISIT_RECEIVED,
+	FV_VISIT_APPROVED,
+	FV_VISIT_RETURNED,
+} fv_visit_state;
+
+#define FV_VISIT_BIT(state) (1u << (state))   /* for fv_visit_query.states */
+
+const char *fv_visit_state_name(fv_visit_state st);   /* "draft", ... */
+/* Returns 1 and sets *out when s names a state. */
+int fv_visit_state_parse(const char *s, fv_visit_state *out);
+
+/* What a visit records besides the answers. */
+typedef struct fv_visit_input {
+	const char *person;     /* the person's id: registered and active */
+	/* optional check-in and check-out, ISO date-times (or dates); the
+	 * check-out not before the check-in */
+	const char *checkin, *checkout;
+	/* optional: space-separated codes of the services given, each at most
+	 * once: meals, cleaning, urgent (urgent help, repairs), care (personal
+	 * care), comfort (visit, chat, health advice), errands (blood pressure,
+	 * shopping).  Stored in this order. */
+	const char *services;
+} fv_visit_input;
+
+typedef struct fv_visit {
+	char *id;
+	int version;
+	char *author;
+	char *person;
+	char *form_id, *form_version;
+	fv_visit_state state;
+	char *answers;        /* JSON object; NULL in fv_visit_list results */
+	char *checkin, *checkout;
+	int duration;         /* minutes from check-in to check-out; -1 unknown */
+	char *services;
+	double score;         /* the form's `score`; NAN when none */
+	char *band;           /* the form's `band` */
+	char *alerts;         /* kinds of the alerts it raised, space-separated */
+	char *visit_date;     /* the date of the visit ("" until submitted) */
+	char *created_at, *updated_at, *submitted_at;
+} fv_visit;
+
+/*
+ * Submit a new visit of form f (installed in the store) about in->person.
+ * The answers always go through the forms engine (fv_instance_apply and
+ * fv_instance_report): any problem refuses the visit with FV_EINVAL and
+ * one line "name: message" per problem.  Saved in one transaction: the
+ * values of the instance as a JSON object, score, band, an alert row for
+ * each alert_<kind> raised, the duration, the visit date (the check-in's
+ * date, else today), state submitted, version 1.  The new id is written
+ * into id.  Audited ("visit.submit").
+ */
+FV_MUST_CHECK fv_status fv_visit_submit(fv_store *s, const fv_form *f,
+					const fv_visit_input *in, const fv_answers *a,
+					char id[FV_ID_BYTES], fv_errors *err);
+/*
+ * Save a draft, as often as wanted (after every answer): id "" creates a
+ * new draft of form f and writes its id into id; a draft's id replaces
+ * its answers, check-in, check-out and services (in->person must be NULL
+ * or the draft's person; f must be the draft's form and version).
+ * Answers are checked against their question types only: empty required
+ * questions and false constraints are kept for later.  Not audited.
+ */
+FV_MUST_CHECK fv_status fv_visit_save_draft(fv_store *s, const fv_form *f,
+					    const fv_visit_input *in, const fv_answers *a,
+					    char id[FV_ID_BYTES], fv_errors *err);
+/*
+ * Move the latest version of visit id to state to.  Allowed: draft ->
+ * submitted (the whole check of fv_visit_submit, with the form version the
+ * draft was made with), submitted -> sent, sent -> received, received ->
+ * approved or returned, returned -> draft (a new version + 1 with the same
+ * answers, authored by this device).  Anything else is refused with
+ * "visit ID: cannot go from sent to draft" (FV_EINVAL).  Audited
+ * ("visit.submit" or "visit.state").
+ */
+FV_MUST_CHECK fv_status fv_visit_move(fv_store *s, const char *id, fv_visit_state to,
+				      fv_errors *err);
+/* Read version version of visit id (0: the latest) into *out, answers
+ * included (released with fv_visit_release). */
+FV_MUST_CHECK fv_status fv_visit_get(fv_store *s, const char *id, int version, fv_visit *out,
+				     fv_errors *err);
+void fv_visit_release(fv_visit *v);
+
+/* Which visits fv_visit_list gives; 0 / NULL fields do not filter. */
+typedef struct fv_visit_query {
+	const char *person;    /* about this person */
+	unsigned states;       /* FV_VISIT_BIT(state) | ...: in one of these */
+} fv_visit_query;
+
+/*
+ * The latest version of each visit matching q (NULL: all), without the
+ * answers, in the order of check-in (or creation when there is none).
+ */
+FV_MUST_CHECK fv_status fv_visit_list(fv_store *s, const fv_visit_query *q, fv_visit **out,
+				      size_t *n, fv_errors *err);
+void fv_visit_list_free(fv_visit *items, size_t n);
+
+/* ---- the audit log ---- */
+
+typedef struct fv_audit_entry {
+	int64_t seq;           /* 1, 2, ... in the order written */
+	char *at;              /* when */
+	char *device, *actor;  /* this store's device id and user name */
+	char *action;          /* "person.add", "visit.submit", "unlock", ... */
+	char *subject;         /* the id of what it touched ("" for none) */
+	char *detail;
+} fv_audit_entry;
+
+/* The audit log, oldest first; only the entries about subject when it is
+ * not NULL. */
+FV_MUST_CHECK fv_status fv_store_audit_list(fv_store *s, const char *subject,
+					    fv_audit_entry **out, size_t *n, fv_errors *err);
+void fv_store_audit_list_free(fv_audit_entry *items, size_t n);
+
+#endif

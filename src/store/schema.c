@@ -1,0 +1,339 @@
+/*
+ * fieldvisit store: the schema and its migrations.
+ *
+ * PRAGMA user_version is the schema version.  Each version has one step
+ * function that upgrades the store from the version before it; a store is
+ * brought up to date by running the steps in order, all in one transaction
+ * (so a store is never left between two versions).  A later version adds a
+ * step at the end of steps[] and bumps STORE_SCHEMA_VERSION; the steps
+ * already shipped never change, because stores made by them exist.
+ *
+ * Conventions of the tables (DESIGN.md section 2):
+ *   - STRICT tables; enums are CHECK constraints; times are text written by
+ *     store_sql_now() ("2026-11-23T10:00:00.000+08:00"), dates YYYY-MM-DD;
+ *   - every synced row carries id (UUID v4 text), version (1, then +1 on
+ *     every change) and author (the device id of the store that made this
+ *     version);
+ *   - nothing is deleted: people are archived, visits kept (a trigger
+ *     refuses deleting anything but a draft), the audit log is append-only;
+ *   - a visit is one row per (id, version): a submitted version never
+ *     changes again (trigger), and a correction after a return is a new
+ *     row with version + 1.
+ */
+#include <stdio.h>
+
+#include "data_internal.h"
+
+/* ------------------------------------------------------------------ */
+/* Version 1                                                           */
+
+static const char schema_v1[] =
+	/* key/value facts of the store: role, name, device (store.c) */
+	"CREATE TABLE meta ("
+	"  key TEXT PRIMARY KEY NOT NULL,"
+	"  value TEXT NOT NULL"
+	") STRICT;"
+
+	/* installed XLSForm definitions, the CSV text as shipped */
+	"CREATE TABLE form ("
+	"  form_id TEXT NOT NULL CHECK (form_id <> ''),"
+	"  version TEXT NOT NULL CHECK (version <> ''),"
+	"  csv TEXT NOT NULL,"
+	"  installed_at TEXT NOT NULL,"
+	"  PRIMARY KEY (form_id, version)"
+	") STRICT;"
+
+	/* rule tables (assets/rules/ *.csv), same shape */
+	"CREATE TABLE rule ("
+	"  rule_id TEXT NOT NULL CHECK (rule_id <> ''),"
+	"  version TEXT NOT NULL CHECK (version <> ''),"
+	"  csv TEXT NOT NULL,"
+	"  installed_at TEXT NOT NULL,"
+	"  PRIMARY KEY (rule_id, version)"
+	") STRICT;"
+
+	"CREATE TABLE household ("
+	"  id TEXT PRIMARY KEY NOT NULL,"
+	"  version INTEGER NOT NULL CHECK (version >= 1),"
+	"  author TEXT NOT NULL,"
+	"  village TEXT NOT NULL CHECK (village <> ''),"
+	"  address TEXT NOT NULL DEFAULT '',"
+	"  created_at TEXT NOT NULL,"
+	"  updated_at TEXT NOT NULL"
+	") STRICT;"
+
+	"CREATE TABLE person ("
+	"  id TEXT PRIMARY KEY NOT NULL,"
+	"  version INTEGER NOT NULL CHECK (version >= 1),"
+	"  author TEXT NOT NULL,"
+	"  name TEXT NOT NULL CHECK (name <> ''),"
+	"  sex TEXT NOT NULL CHECK (sex IN ('female', 'male')),"
+	"  birth TEXT NOT NULL"
+	"    CHECK (birth GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]'),"
+	"  resident_id TEXT NOT NULL UNIQUE CHECK (length(resident_id) = 18),"
+	"  phone TEXT NOT NULL DEFAULT '',"
+	"  village TEXT NOT NULL CHECK (village <> ''),"
+	"  household_id TEXT REFERENCES household(id),"
+	/* space-separated codes: shidu shangcan gaoling zili banshineng
+	 * shineng ec_user iud_user migrant newlywed */
+	"  categories TEXT NOT NULL DEFAULT '',"
+	"  contact1_name TEXT NOT NULL DEFAULT '',"
+	"  contact1_phone TEXT NOT NULL DEFAULT '',"
+	"  contact2_name TEXT NOT NULL DEFAULT '',"
+	"  contact2_phone TEXT NOT NULL DEFAULT '',"
+	"  status TEXT NOT NULL DEFAULT 'active'"
+	"    CHECK (status IN ('active', 'moved', 'died', 'archived')),"
+	"  status_date TEXT,"
+	"  status_reason TEXT,"
+	"  created_at TEXT NOT NULL,"
+	"  updated_at TEXT NOT NULL,"
+	"  CHECK ((status = 'active') = (status_date IS NULL))"
+	") STRICT;"
+	"CREATE INDEX person_by_village ON person(village, name);"
+	"CREATE INDEX person_by_status ON person(status, village, name);"
+	"CREATE INDEX person_by_household ON person(household_id);"
+	"CREATE TRIGGER person_kept BEFORE DELETE ON person BEGIN"
+	"  SELECT RAISE(ABORT, 'people are archived, never deleted');"
+	"END;"
+
+	"CREATE TABLE visit ("
+	"  id TEXT NOT NULL,"
+	"  version INTEGER NOT NULL CHECK (version >= 1),"
+	"  author TEXT NOT NULL,"
+	"  person_id TEXT NOT NULL REFERENCES person(id),"
+	"  form_id TEXT NOT NULL,"
+	"  form_version TEXT NOT NULL,"
+	"  state TEXT NOT NULL CHECK (state IN"
+	"    ('draft', 'submitted', 'sent', 'received', 'approved', 'returned')),"
+	"  answers TEXT NOT NULL,"          /* JSON object of the instance values */
+	"  checkin TEXT,"
+	"  checkout TEXT,"
+	"  duration INTEGER CHECK (duration >= 0),"   /* minutes */
+	"  services TEXT NOT NULL DEFAULT '',"  /* meals cleaning urgent care comfort errands */
+	"  score REAL,"
+	"  band TEXT,"
+	"  visit_date TEXT,"                /* set when first submitted */
+	"  created_at TEXT NOT NULL,"
+	"  updated_at TEXT NOT NULL,"
+	"  submitted_at TEXT,"
+	"  PRIMARY KEY (id, version),"
+	"  FOREIGN KEY (form_id, form_version) REFERENCES form(form_id, version),"
+	"  CHECK ((state = 'draft') = (submitted_at IS NULL)),"
+	"  CHECK (state = 'draft' OR visit_date IS NOT NULL)"
+	") STRICT;"
+	"CREATE INDEX visit_by_person ON visit(person_id, visit_date);"
+	"CREATE INDEX visit_by_state ON visit(state);"
+	/* the second guard of immutability, under the C code's checks */
+	"CREATE TRIGGER visit_immutable BEFORE UPDATE OF id, version, author, person_id,"
+	"  form_id, form_version, answers, checkin, checkout, duration, services, score,"
+	"  band, visit_date, created_at, submitted_at ON visit WHEN OLD.state <> 'draft' BEGIN"
+	"  SELECT RAISE(ABORT, 'a submitted visit cannot be changed');"
+	"END;"
+	"CREATE TRIGGER visit_state BEFORE UPDATE OF state ON visit"
+	"  WHEN NEW.state <> OLD.state AND (OLD.state, NEW.state) NOT IN (VALUES"
+	"    ('draft', 'submitted'), ('submitted', 'sent'), ('sent', 'received'),"
+	"    ('received', 'approved'), ('received', 'returned')) BEGIN"
+	"  SELECT RAISE(ABORT, 'this change of visit state is not allowed');"
+	"END;"
+	"CREATE TRIGGER visit_kept BEFORE DELETE ON visit WHEN OLD.state <> 'draft' BEGIN"
+	"  SELECT RAISE(ABORT, 'a submitted visit is never deleted');"
+	"END;"
+
+	/* a supervisor's decision on one version of a visit */
+	"CREATE TABLE review ("
+	"  id TEXT PRIMARY KEY NOT NULL,"
+	"  version INTEGER NOT NULL CHECK (version >= 1),"
+	"  author TEXT NOT NULL,"
+	"  visit_id TEXT NOT NULL,"
+	"  visit_version INTEGER NOT NULL,"
+	"  decision TEXT NOT NULL CHECK (decision IN ('approved', 'returned')),"
+	"  comment TEXT NOT NULL DEFAULT '',"
+	"  reviewed_at TEXT NOT NULL,"
+	"  FOREIGN KEY (visit_id, visit_version) REFERENCES visit(id, version)"
+	") STRICT;"
+	"CREATE INDEX review_by_visit ON review(visit_id, visit_version);"
+
+	/* raised by a submitted visit: a calculate alert_<kind> that is true */
+	"CREATE TABLE alert ("
+	"  id TEXT PRIMARY KEY NOT NULL,"
+	"  version INTEGER NOT NULL CHECK (version >= 1),"
+	"  author TEXT NOT NULL,"
+	"  visit_id TEXT NOT NULL,"
+	"  visit_version INTEGER NOT NULL,"
+	"  person_id TEXT NOT NULL REFERENCES person(id),"
+	"  kind TEXT NOT NULL CHECK (kind <> ''),"
+	"  message TEXT NOT NULL,"
+	"  state TEXT NOT NULL DEFAULT 'open' CHECK (state IN ('open', 'referred', 'closed')),"
+	"  raised_at TEXT NOT NULL,"
+	"  closed_at TEXT,"
+	"  FOREIGN KEY (visit_id, visit_version) REFERENCES visit(id, version)"
+	") STRICT;"
+	"CREATE INDEX alert_by_visit ON alert(visit_id, visit_version);"
+	"CREATE INDEX alert_by_person ON alert(person_id);"
+	"CREATE INDEX alert_by_state ON alert(state, raised_at);"
+
+	"CREATE TABLE referral ("
+	"  id TEXT PRIMARY KEY NOT NULL,"
+	"  version INTEGER NOT NULL CHECK (version >= 1),"
+	"  author TEXT NOT NULL,"
+	"  person_id TEXT NOT NULL REFERENCES person(id),"
+	"  alert_id TEXT REFERENCES alert(id),"
+	"  referred_to TEXT NOT NULL CHECK (referred_to <> ''),"
+	"  referred_on TEXT NOT NULL,"
+	"  follow_up_on TEXT,"              /* the next follow-up date */
+	"  outcome TEXT NOT NULL DEFAULT '',"
+	"  state TEXT NOT NULL DEFAULT 'open' CHECK (state IN ('open', 'closed')),"
+	"  created_at TEXT NOT NULL,"
+	"  updated_at TEXT NOT NULL"
+	") STRICT;"
+	"CREATE INDEX referral_by_person ON referral(person_id);"
+	"CREATE INDEX referral_by_alert ON referral(alert_id);"
+
+	/* a visit drawn for a callback by phone, and what the call found */
+	"CREATE TABLE callback ("
+	"  id TEXT PRIMARY KEY NOT NULL,"
+	"  version INTEGER NOT NULL CHECK (version >= 1),"
+	"  author TEXT NOT NULL,"
+	"  visit_id TEXT NOT NULL,"
+	"  visit_version INTEGER NOT NULL,"
+	"  person_id TEXT NOT NULL REFERENCES person(id),"
+	"  sample TEXT NOT NULL,"           /* which draw picked it (reproducible) */
+	"  state TEXT NOT NULL DEFAULT 'pending'"
+	"    CHECK (state IN ('pending', 'done', 'unreachable')),"
+	"  called_at TEXT,"
+	"  satisfied INTEGER CHECK (satisfied IN (0, 1)),"
+	"  result TEXT NOT NULL DEFAULT '',"
+	"  created_at TEXT NOT NULL,"
+	"  updated_at TEXT NOT NULL,"
+	"  FOREIGN KEY (visit_id, visit_version) REFERENCES visit(id, version)"
+	") STRICT;"
+	"CREATE INDEX callback_by_visit ON callback(visit_id, visit_version);"
+	"CREATE INDEX callback_by_person ON callback(person_id);"
+
+	/* every bundle written or read (a bundle read twice is two lines) */
+	"CREATE TABLE bundle_log ("
+	"  seq INTEGER PRIMARY KEY,"
+	"  bundle_id TEXT NOT NULL,"
+	"  direction TEXT NOT NULL CHECK (direction IN ('written', 'read')),"
+	"  kind TEXT NOT NULL CHECK (kind IN ('hello', 'up', 'down')),"
+	"  sender TEXT NOT NULL,"           /* key ids, hex */
+	"  recipient TEXT NOT NULL,"
+	"  sender_seq INTEGER NOT NULL CHECK (sender_seq >= 0),"
+	"  prev_hash TEXT NOT NULL,"
+	"  hash TEXT NOT NULL,"
+	"  path TEXT NOT NULL DEFAULT '',"
+	"  result TEXT NOT NULL,"
+	"  logged_at TEXT NOT NULL"
+	") STRICT;"
+	"CREATE INDEX bundle_by_sender ON bundle_log(sender, sender_seq);"
+
+	/* who did what when; append-only */
+	"CREATE TABLE audit ("
+	"  seq INTEGER PRIMARY KEY,"
+	"  at TEXT NOT NULL,"
+	"  device TEXT NOT NULL,"
+	"  actor TEXT NOT NULL,"
+	"  action TEXT NOT NULL CHECK (action <> ''),"
+	"  subject TEXT NOT NULL DEFAULT '',"
+	"  detail TEXT NOT NULL DEFAULT ''"
+	") STRICT;"
+	"CREATE INDEX audit_by_subject ON audit(subject);"
+	"CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit BEGIN"
+	"  SELECT RAISE(ABORT, 'the audit log is append-only');"
+	"END;"
+	"CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit BEGIN"
+	"  SELECT RAISE(ABORT, 'the audit log is append-only');"
+	"END;";
+
+static fv_status migrate_0_1(fv_store *s, fv_errors *err)
+{
+	int rc = sqlite3_exec(s->db, schema_v1, NULL, NULL, NULL);
+	return rc == SQLITE_OK ? FV_OK : store_error(s, rc, "creating the tables (schema 1)", err);
+}
+
+/* ------------------------------------------------------------------ */
+/* Running the steps                                                   */
+
+typedef fv_status (*migrate_step)(fv_store *s, fv_errors *err);
+
+/* steps[v] upgrades a store at version v to version v + 1. */
+static const migrate_step steps[] = {
+	migrate_0_1,
+};
+
+_Static_assert(sizeof steps / sizeof steps[0] == STORE_SCHEMA_VERSION,
+	       "one migration step per schema version");
+
+fv_status store_schema_version(fv_store *s, int *version, fv_errors *err)
+{
+	sqlite3_stmt *st = store_prepare(s, "PRAGMA user_version", err);
+	int rc;
+	if (!st)
+		return FV_EIO;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*version = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? FV_OK : store_error(s, rc, "reading the schema version", err);
+}
+
+static fv_status set_version(fv_store *s, int version, fv_errors *err)
+{
+	char sql[64];
+	snprintf(sql, sizeof sql, "PRAGMA user_version = %d", version);
+	int rc = sqlite3_exec(s->db, sql, NULL, NULL, NULL);
+	return rc == SQLITE_OK ? FV_OK : store_error(s, rc, "setting the schema version", err);
+}
+
+fv_status store_schema_migrate_to(fv_store *s, int version, fv_errors *err)
+{
+	int have, own;
+	fv_status st;
+
+	if (version < 0 || version > STORE_SCHEMA_VERSION) {
+		fv_errors_add(err, s->path, 0, "no schema version %d in this fieldvisit (0-%d)",
+			      version, STORE_SCHEMA_VERSION);
+		return FV_EINVAL;
+	}
+	if ((st = store_schema_version(s, &have, err)) != FV_OK)
+		return st;
+	if (have > STORE_SCHEMA_VERSION) {
+		fv_errors_add(err, s->path, 0, "this store was made by a newer fieldvisit (schema %d)",
+			      have);
+		return FV_EIO;
+	}
+	if (have < 0) {
+		fv_errors_add(err, s->path, 0, "not a fieldvisit schema (version %d)", have);
+		return FV_EIO;
+	}
+	if (have >= version)
+		return FV_OK;
+	own = sqlite3_get_autocommit(s->db);
+	if (own && (st = store_begin(s, err)) != FV_OK)
+		return st;
+	for (; have < version && st == FV_OK; have++) {
+		st = steps[have](s, err);
+		if (st == FV_OK)
+			st = set_version(s, have + 1, err);
+	}
+	if (own) {
+		if (st == FV_OK)
+			st = store_commit(s, err);
+		else
+			store_rollback(s);
+	}
+	return st;
+}
+
+/* The version store_schema_migrate brings stores to (tests pin it). */
+static int pinned;
+
+void store_schema_pin(int version)
+{
+	pinned = version;
+}
+
+fv_status store_schema_migrate(fv_store *s, fv_errors *err)
+{
+	return store_schema_migrate_to(s, pinned ? pinned : STORE_SCHEMA_VERSION, err);
+}

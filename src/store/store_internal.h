@@ -1,0 +1,74 @@
+/* fieldvisit store: what the files of src/store/ share.  Nothing outside
+ * src/store/ includes this header (or sqlite3.h). */
+#ifndef FV_STORE_INTERNAL_H
+#define FV_STORE_INTERNAL_H
+
+#include <sqlite3.h>
+
+#include "fieldvisit/store.h"
+#include "fieldvisit/vault.h"
+
+#define STORE_PAGE_SIZE 4096
+#define STORE_VFS_NAME "fvcipher"
+
+struct fv_store {
+	sqlite3 *db;
+	char *path;          /* absolute path of the database file */
+	char *keys_path;     /* PATH.keys */
+	int lock_fd;         /* flock()ed while open: one process per store */
+	vault_key *master;
+	vault_key *page_key;
+	uint8_t store_id[VAULT_STORE_ID_BYTES];
+	fv_role role;
+	char *name;
+	char device[37];
+};
+
+/* ---- the cipher VFS (vfs.c) ---- */
+
+/* Register the cipher VFS with SQLite (once; later calls do nothing). */
+int store_vfs_register(void);
+/* Make the page key and store id of the database at path (absolute) known to
+ * the VFS before sqlite3_open_v2(..., STORE_VFS_NAME); remove it after close. */
+void store_vfs_add(const char *path, const vault_key *page_key,
+		   const uint8_t store_id[VAULT_STORE_ID_BYTES]);
+void store_vfs_remove(const char *path);
+
+/*
+ * Simulated power loss, for tests: from the write numbered at_write on, the
+ * VFS stops reaching the disk, and every write made since the last
+ * successful fsync is undone or torn (seeded by seed), as a disk with a
+ * volatile cache would leave it when the power goes.  0 turns it off.
+ */
+void store_vfs_powercut(int at_write, unsigned seed);
+
+/* ---- helpers for the table code (store.c) ---- */
+
+/* Add "PATH: what: sqlite message" to err and return the fv_status that
+ * fits the SQLite error code (busy -> FV_EBUSY, corrupt/notadb/ioerr ->
+ * FV_EIO, full -> FV_EIO "disk full", constraint -> FV_EINVAL). */
+fv_status store_error(fv_store *s, int rc, const char *what, fv_errors *err);
+/* Run SQL without results.  Errors as store_error. */
+FV_MUST_CHECK fv_status store_exec(fv_store *s, const char *sql, fv_errors *err);
+/* Prepare a statement; on error adds to err and returns NULL. */
+sqlite3_stmt *store_prepare(fv_store *s, const char *sql, fv_errors *err);
+/* BEGIN IMMEDIATE / COMMIT / ROLLBACK. */
+FV_MUST_CHECK fv_status store_begin(fv_store *s, fv_errors *err);
+FV_MUST_CHECK fv_status store_commit(fv_store *s, fv_errors *err);
+void store_rollback(fv_store *s);
+
+/* ---- schema (schema.c) ---- */
+
+/* The schema version this build writes (PRAGMA user_version). */
+#define STORE_SCHEMA_VERSION 1
+/* Create the tables of a new store, or upgrade an older one step by step,
+ * in one transaction.  A store newer than this build is refused. */
+FV_MUST_CHECK fv_status store_schema_migrate(fv_store *s, fv_errors *err);
+
+/* ---- installed forms (forms.c) ---- */
+
+/* Install every *.csv form of dir (NULL: none) into the form table; each
+ * is checked by the forms engine first.  Inside the caller's transaction. */
+FV_MUST_CHECK fv_status store_forms_install_dir(fv_store *s, const char *dir, fv_errors *err);
+
+#endif

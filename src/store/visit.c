@@ -1,0 +1,746 @@
+/*
+ * fieldvisit store: visits.
+ *
+ * A visit is one row per (id, version).  Answers always go through the
+ * forms engine: a draft keeps whatever fits the question types, a submit
+ * needs the whole form valid (fv_instance_report finds nothing).  What is
+ * stored is the instance, not the input: the values of every relevant
+ * question and every calculate, as a JSON object in form order, so that a
+ * stored visit reads the same whichever program filled it.
+ *
+ * The state machine is in legal() below and, as a second guard, in the
+ * visit_state trigger of the schema; a version that left the draft state
+ * is guarded by the visit_immutable trigger.
+ */
+#include <jansson.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "data_internal.h"
+
+static const char *const state_names[] = {
+	[FV_VISIT_DRAFT] = "draft",
+	[FV_VISIT_SUBMITTED] = "submitted",
+	[FV_VISIT_SENT] = "sent",
+	[FV_VISIT_RECEIVED] = "received",
+	[FV_VISIT_APPROVED] = "approved",
+	[FV_VISIT_RETURNED] = "returned",
+};
+#define NSTATES (sizeof state_names / sizeof state_names[0])
+
+static const char *const service_codes[] = {
+	"meals", "cleaning", "urgent", "care", "comfort", "errands",
+};
+
+const char *fv_visit_state_name(fv_visit_state st)
+{
+	return (unsigned)st < NSTATES ? state_names[st] : "?";
+}
+
+int fv_visit_state_parse(const char *s, fv_visit_state *out)
+{
+	for (size_t i = 0; i < NSTATES; i++) {
+		if (strcmp(s, state_names[i]) == 0) {
+			*out = (fv_visit_state)i;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/* The states a visit may move to from `from`, as FV_VISIT_BIT()s. */
+static unsigned next_states(fv_visit_state from)
+{
+	switch (from) {
+	case FV_VISIT_DRAFT:
+		return FV_VISIT_BIT(FV_VISIT_SUBMITTED);
+	case FV_VISIT_SUBMITTED:
+		return FV_VISIT_BIT(FV_VISIT_SENT);
+	case FV_VISIT_SENT:
+		return FV_VISIT_BIT(FV_VISIT_RECEIVED);
+	case FV_VISIT_RECEIVED:
+		return FV_VISIT_BIT(FV_VISIT_APPROVED) | FV_VISIT_BIT(FV_VISIT_RETURNED);
+	case FV_VISIT_RETURNED:
+		return FV_VISIT_BIT(FV_VISIT_DRAFT);
+	case FV_VISIT_APPROVED:
+		break;
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Reading                                                             */
+
+#define VISIT_COLUMNS                                                                   \
+	"v.id, v.version, v.author, v.person_id, v.form_id, v.form_version, v.state,"   \
+	" v.checkin, v.checkout, v.duration, v.services, v.score, v.band, v.visit_date," \
+	" v.created_at, v.updated_at, v.submitted_at,"                                   \
+	" (SELECT group_concat(a.kind, ' ') FROM alert a"                                \
+	"  WHERE a.visit_id = v.id AND a.visit_version = v.version)"
+#define VISIT_NCOLUMNS 18
+
+static void row_to_visit(sqlite3_stmt *st, fv_visit *v, int with_answers)
+{
+	int c = 0;
+	v->id = store_sql_text(st, c++);
+	v->version = sqlite3_column_int(st, c++);
+	v->author = store_sql_text(st, c++);
+	v->person = store_sql_text(st, c++);
+	v->form_id = store_sql_text(st, c++);
+	v->form_version = store_sql_text(st, c++);
+	const char *state = (const char *)sqlite3_column_text(st, c++);
+	v->state = FV_VISIT_DRAFT;
+	if (state)
+		(void)fv_visit_state_parse(state, &v->state);   /* the schema checks it */
+	v->checkin = store_sql_text(st, c++);
+	v->checkout = store_sql_text(st, c++);
+	v->duration = sqlite3_column_type(st, c) == SQLITE_NULL ? -1 : sqlite3_column_int(st, c);
+	c++;
+	v->services = store_sql_text(st, c++);
+	v->score = sqlite3_column_type(st, c) == SQLITE_NULL ? NAN : sqlite3_column_double(st, c);
+	c++;
+	v->band = store_sql_text(st, c++);
+	v->visit_date = store_sql_text(st, c++);
+	v->created_at = store_sql_text(st, c++);
+	v->updated_at = store_sql_text(st, c++);
+	v->submitted_at = store_sql_text(st, c++);
+	v->alerts = store_sql_text(st, c++);
+	v->answers = with_answers ? store_sql_text(st, c) : NULL;
+}
+
+void fv_visit_release(fv_visit *v)
+{
+	char **fields[] = {
+		&v->id, &v->author, &v->person, &v->form_id, &v->form_version, &v->answers,
+		&v->checkin, &v->checkout, &v->services, &v->band, &v->alerts, &v->visit_date,
+		&v->created_at, &v->updated_at, &v->submitted_at,
+	};
+	for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
+		free(*fields[i]);
+		*fields[i] = NULL;
+	}
+}
+
+void fv_visit_list_free(fv_visit *items, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		fv_visit_release(&items[i]);
+	free(items);
+}
+
+fv_status fv_visit_get(fv_store *s, const char *id, int version, fv_visit *out, fv_errors *err)
+{
+	sqlite3_stmt *st = store_prepare(s, "SELECT " VISIT_COLUMNS ", v.answers FROM visit v"
+		" WHERE v.id = ?1 AND v.version = CASE WHEN ?2 > 0 THEN ?2"
+		" ELSE (SELECT max(version) FROM visit WHERE id = ?1) END", err);
+	int rc;
+	memset(out, 0, sizeof *out);
+	if (!st)
+		return FV_EIO;
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int(st, 2, version);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		row_to_visit(st, out, 1);
+	sqlite3_finalize(st);
+	if (rc == SQLITE_ROW)
+		return FV_OK;
+	if (rc != SQLITE_DONE)
+		return store_error(s, rc, "reading visits", err);
+	if (version > 0)
+		fv_errors_add(err, NULL, 0, "no visit with id %s and version %d", id, version);
+	else
+		fv_errors_add(err, NULL, 0, "no visit with id %s", id);
+	return FV_ENOTFOUND;
+}
+
+fv_status fv_visit_list(fv_store *s, const fv_visit_query *q, fv_visit **out, size_t *n,
+			fv_errors *err)
+{
+	static const fv_visit_query all;
+	fv_visit *items = NULL;
+	size_t cap = 0, count = 0;
+	fv_buf sql;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	if (!q)
+		q = &all;
+	if (q->states >> NSTATES) {
+		fv_errors_add(err, NULL, 0, "no such visit state in the query");
+		return FV_EINVAL;
+	}
+	/* fixed text only: the values are bound */
+	fv_buf_init(&sql);
+	fv_buf_adds(&sql, "SELECT " VISIT_COLUMNS " FROM visit v"
+		    " WHERE v.version = (SELECT max(version) FROM visit w WHERE w.id = v.id)");
+	if (q->person)
+		fv_buf_adds(&sql, " AND v.person_id = ?1");
+	if (q->states) {
+		const char *sep = " AND v.state IN (";
+		for (size_t i = 0; i < NSTATES; i++) {
+			if (q->states & FV_VISIT_BIT(i)) {
+				fv_buf_addf(&sql, "%s'%s'", sep, state_names[i]);
+				sep = ", ";
+			}
+		}
+		fv_buf_adds(&sql, ")");
+	}
+	fv_buf_adds(&sql, " ORDER BY coalesce(v.checkin, v.created_at), v.id");
+	sqlite3_stmt *st = store_prepare(s, sql.s, err);
+	fv_buf_release(&sql);
+	if (!st)
+		return FV_EIO;
+	if (q->person)
+		sqlite3_bind_text(st, 1, q->person, -1, SQLITE_TRANSIENT);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		items = fv_xgrow(items, &cap, count + 1, sizeof *items);
+		row_to_visit(st, &items[count++], 0);
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		fv_visit_list_free(items, count);
+		return store_error(s, rc, "reading visits", err);
+	}
+	*out = items;
+	*n = count;
+	return FV_OK;
+}
+
+/* ------------------------------------------------------------------ */
+/* Checking                                                            */
+
+/* Check-in, check-out and services as checked and stored. */
+typedef struct meta {
+	char *checkin, *checkout;   /* fv_datetime_format text, or NULL */
+	double in, out;
+	char *services;
+} meta;
+
+static void meta_release(meta *m)
+{
+	free(m->checkin);
+	free(m->checkout);
+	free(m->services);
+	memset(m, 0, sizeof *m);
+}
+
+/* Parse one optional date-time into *text (NULL when not given). */
+static void take_time(const char *what, const char *given, char **text, double *t,
+		      fv_errors *err)
+{
+	char *v;
+	*text = NULL;
+	if (!store_check_text(what, given, 0, 40, &v, err))
+		return;
+	if (!*v) {
+		free(v);
+		return;
+	}
+	if (fv_datetime_parse(v, t)) {
+		*text = fv_xmalloc(40);
+		fv_datetime_format(*t, *text);
+	} else {
+		fv_errors_add(err, NULL, 0, "%s '%s' is not a date-time (YYYY-MM-DDTHH:MM)", what,
+			      v);
+	}
+	free(v);
+}
+
+static void check_meta(const fv_visit_input *in, meta *m, fv_errors *err)
+{
+	fv_buf codes;
+	memset(m, 0, sizeof *m);
+	take_time("check-in", in->checkin, &m->checkin, &m->in, err);
+	take_time("check-out", in->checkout, &m->checkout, &m->out, err);
+	if (m->checkin && m->checkout && m->out < m->in)
+		fv_errors_add(err, NULL, 0, "check-out %s is before check-in %s", m->checkout,
+			      m->checkin);
+	fv_buf_init(&codes);
+	if (store_check_codes("service", in->services, service_codes,
+			      sizeof service_codes / sizeof service_codes[0], &codes, err))
+		m->services = fv_buf_take(&codes);
+	fv_buf_release(&codes);
+}
+
+/* A visit is about a registered, active person.  Problems are FV_EINVAL
+ * with a line in err; store failures their own status. */
+static fv_status check_person(fv_store *s, const char *person, fv_errors *err)
+{
+	sqlite3_stmt *st;
+	fv_status result = FV_OK;
+	int rc;
+	if (!person || !*person) {
+		fv_errors_add(err, NULL, 0, "a visit needs a person");
+		return FV_EINVAL;
+	}
+	if (!(st = store_prepare(s, "SELECT status, status_date FROM person WHERE id = ?1", err)))
+		return FV_EIO;
+	sqlite3_bind_text(st, 1, person, -1, SQLITE_TRANSIENT);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		const char *status = (const char *)sqlite3_column_text(st, 0);
+		const char *since = (const char *)sqlite3_column_text(st, 1);
+		if (status && strcmp(status, "active") != 0) {
+			fv_errors_add(err, NULL, 0, "person %s is not active (%s on %s)", person,
+				      status, since ? since : "?");
+			result = FV_EINVAL;
+		}
+	} else if (rc == SQLITE_DONE) {
+		fv_errors_add(err, NULL, 0, "no person with id %s", person);
+		result = FV_EINVAL;
+	} else {
+		result = store_error(s, rc, "reading people", err);
+	}
+	sqlite3_finalize(st);
+	return result;
+}
+
+/*
+ * Run the answers through a new instance of f.  full: every problem of the
+ * filling (fv_instance_report), for a submit; else only the answers that
+ * do not fit their question, for a draft.  Each problem is a line
+ * "name: message".  Returns the instance (the caller frees it).
+ */
+static fv_instance *fill(const fv_form *f, const fv_answers *a, int full, fv_errors *err)
+{
+	fv_instance *in = fv_instance_new(f, -1);
+	fv_answers good = {0}, refused = {0}, problems = {0};
+
+	/* JSON text holds UTF-8 only */
+	for (size_t i = 0; a && i < a->n; i++) {
+		const char *v = a->items[i].value ? a->items[i].value : "";
+		if (fv_utf8_valid(v, strlen(v)))
+			fv_answers_add(&good, a->items[i].name, v);
+		else
+			fv_answers_add(&refused, a->items[i].name, "not valid UTF-8");
+	}
+	fv_instance_apply(in, &good, &refused);
+	if (full)
+		fv_instance_report(in, &refused, &problems);
+	for (size_t i = 0; i < (full ? problems.n : refused.n); i++) {
+		const fv_answer *p = full ? &problems.items[i] : &refused.items[i];
+		fv_errors_add(err, NULL, 0, "%s: %s", p->name, p->value);
+	}
+	fv_answers_release(&good);
+	fv_answers_release(&refused);
+	fv_answers_release(&problems);
+	return in;
+}
+
+/* The values of the instance as a JSON object, in form order: every
+ * relevant question and every calculate (as `form fill` shows them). */
+static char *answers_json(const fv_form *f, const fv_instance *in)
+{
+	json_t *o = json_object();
+	for (size_t i = 0; i < f->nfields; i++) {
+		const fv_field *fd = &f->fields[i];
+		if (fd->type == FV_Q_NOTE || fd->type == FV_Q_BEGIN_GROUP ||
+		    fd->type == FV_Q_END_GROUP)
+			continue;
+		if (fd->type != FV_Q_CALCULATE && !fv_instance_relevant(in, (int)i))
+			continue;
+		json_object_set_new(o, fd->name, json_string(fv_instance_get(in, (int)i)));
+	}
+	char *text = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	json_decref(o);
+	if (!text) {
+		fputs("fieldvisit: out of memory\n", stderr);
+		exit(4);
+	}
+	return text;
+}
+
+/* The stored answers of a visit back as input: the questions (not the
+ * calculates and read-only questions, which the instance computes or
+ * fills again).  "" is kept: an answer cleared stays cleared. */
+static fv_status answers_from_json(const fv_form *f, const char *json, fv_answers *out,
+				   fv_errors *err)
+{
+	fv_answers all = {0};
+	fv_status st = fv_answers_parse("stored answers", json, strlen(json), &all, err);
+	for (size_t i = 0; st == FV_OK && i < all.n; i++) {
+		int fi = fv_form_field_index(f, all.items[i].name);
+		if (fi >= 0 && (f->fields[fi].type == FV_Q_CALCULATE || f->fields[fi].read_only))
+			continue;
+		fv_answers_add(out, all.items[i].name, all.items[i].value ? all.items[i].value : "");
+	}
+	fv_answers_release(&all);
+	return st;
+}
+
+/*
+ * Everything checked before a visit of form f is written: the meta, the
+ * form installed, the person (when check_who), the answers (see fill).
+ * Returns FV_EINVAL when anything was added to err, a store failure's
+ * status, or FV_OK; *in is the instance whenever the answers were run.
+ */
+static fv_status check_visit(fv_store *s, const fv_form *f, const fv_visit_input *vi,
+			     const fv_answers *a, int full, int check_who, meta *m,
+			     fv_instance **in, fv_errors *err)
+{
+	size_t before = err->n;
+	int installed;
+	fv_status st;
+
+	*in = NULL;
+	check_meta(vi, m, err);
+	if ((st = store_forms_installed(s, f->id, f->version, &installed, err)) != FV_OK)
+		return st;
+	if (!installed)
+		fv_errors_add(err, NULL, 0, "form '%s' version %s is not installed in this store",
+			      f->id, f->version);
+	if (check_who && (st = check_person(s, vi->person, err)) != FV_OK && st != FV_EINVAL)
+		return st;
+	*in = fill(f, a, full, err);
+	return err->n == before ? FV_OK : FV_EINVAL;
+}
+
+/* ------------------------------------------------------------------ */
+/* Writing                                                             */
+
+/* Minutes from check-in to check-out, -1 when either is missing. */
+static int duration_of(const meta *m)
+{
+	return m->checkin && m->checkout ? (int)floor((m->out - m->in) / 60.0) : -1;
+}
+
+static void bind_duration(sqlite3_stmt *st, int i, const meta *m)
+{
+	int d = duration_of(m);
+	if (d >= 0)
+		sqlite3_bind_int(st, i, d);
+	else
+		sqlite3_bind_null(st, i);
+}
+
+static fv_status write_alerts(fv_store *s, const fv_form *f, const fv_instance *in,
+			      const char *id, int version, const char *person, const char *now,
+			      fv_errors *err)
+{
+	fv_status st = FV_OK;
+	for (size_t i = 0; st == FV_OK && i < f->nfields; i++) {
+		if (!fv_instance_alert_raised(in, (int)i))
+			continue;
+		char alert_id[FV_ID_BYTES];
+		sqlite3_stmt *ins = store_prepare(s,
+			"INSERT INTO alert(id, version, author, visit_id, visit_version, person_id,"
+			" kind, message, state, raised_at)"
+			" VALUES (?1, 1, ?2, ?3, ?4, ?5, ?6, ?7, 'open', ?8)", err);
+		vault_uuid(alert_id);
+		if (ins) {
+			sqlite3_bind_text(ins, 1, alert_id, -1, SQLITE_TRANSIENT);
+			sqlite3_bind_text(ins, 2, s->device, -1, SQLITE_TRANSIENT);
+			sqlite3_bind_text(ins, 3, id, -1, SQLITE_TRANSIENT);
+			sqlite3_bind_int(ins, 4, version);
+			sqlite3_bind_text(ins, 5, person, -1, SQLITE_TRANSIENT);
+			sqlite3_bind_text(ins, 6, f->fields[i].name + 6, -1, SQLITE_TRANSIENT);
+			sqlite3_bind_text(ins, 7, fv_text_get(f, &f->fields[i].label,
+							      fv_instance_lang(in)),
+					  -1, SQLITE_TRANSIENT);
+			sqlite3_bind_text(ins, 8, now, -1, SQLITE_TRANSIENT);
+		}
+		st = store_sql_done(s, ins, "saving an alert", err);
+	}
+	return st;
+}
+
+/*
+ * Write a checked, valid instance as a submitted visit: a new row (fresh)
+ * or the draft (id, version) turned into it.  With its alerts; audited.
+ */
+static fv_status write_submitted(fv_store *s, const fv_form *f, const fv_instance *in,
+				 const char *id, int version, int fresh, const char *person,
+				 const meta *m, fv_errors *err)
+{
+	char now[40], day[16];
+	char *answers = answers_json(f, in);
+	const char *score = f->score >= 0 ? fv_instance_get(in, f->score) : "";
+	const char *band = f->band >= 0 ? fv_instance_get(in, f->band) : "";
+	double score_num;
+	fv_status st;
+
+	store_sql_now(now);
+	fv_date_format(m->checkin ? (int32_t)floor(m->in / 86400.0) : store_sql_today(), day);
+	sqlite3_stmt *w = store_prepare(s, fresh
+		? "INSERT INTO visit(id, version, author, person_id, form_id, form_version,"
+		  " answers, checkin, checkout, duration, services, score, band, visit_date,"
+		  " state, created_at, updated_at, submitted_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6,"
+		  " ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, 'submitted', ?15, ?15, ?15)"
+		: "UPDATE visit SET author = ?3, answers = ?7, checkin = ?8, checkout = ?9,"
+		  " duration = ?10, services = ?11, score = ?12, band = ?13, visit_date = ?14,"
+		  " state = 'submitted', updated_at = ?15, submitted_at = ?15"
+		  " WHERE id = ?1 AND version = ?2 AND state = 'draft'", err);
+	if (w) {
+		sqlite3_bind_text(w, 1, id, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_int(w, 2, version);
+		sqlite3_bind_text(w, 3, s->device, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(w, 4, person, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(w, 5, f->id, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(w, 6, f->version, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(w, 7, answers, -1, SQLITE_TRANSIENT);
+		store_sql_bind_opt(w, 8, m->checkin);
+		store_sql_bind_opt(w, 9, m->checkout);
+		bind_duration(w, 10, m);
+		sqlite3_bind_text(w, 11, m->services, -1, SQLITE_TRANSIENT);
+		if (*score && fv_parse_double(score, &score_num) && isfinite(score_num))
+			sqlite3_bind_double(w, 12, score_num);
+		else
+			sqlite3_bind_null(w, 12);
+		store_sql_bind_opt(w, 13, band);
+		sqlite3_bind_text(w, 14, day, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(w, 15, now, -1, SQLITE_TRANSIENT);
+	}
+	free(answers);
+	if ((st = store_sql_done(s, w, "saving a visit", err)) != FV_OK)
+		return st;
+	if (!fresh && sqlite3_changes(s->db) != 1) {
+		fv_errors_add(err, NULL, 0, "visit %s: the draft changed while it was submitted",
+			      id);
+		return FV_EINVAL;
+	}
+	if ((st = write_alerts(s, f, in, id, version, person, now, err)) != FV_OK)
+		return st;
+	char *detail = fv_xasprintf("%s %s version %d", f->id, f->version, version);
+	st = store_audit(s, "visit.submit", id, detail, err);
+	free(detail);
+	return st;
+}
+
+static fv_status submit_new(fv_store *s, const fv_form *f, const fv_visit_input *vi,
+			    const fv_answers *a, const char *id, fv_errors *err)
+{
+	meta m;
+	fv_instance *in;
+	fv_status st = check_visit(s, f, vi, a, 1, 1, &m, &in, err);
+	if (st == FV_OK)
+		st = write_submitted(s, f, in, id, 1, 1, vi->person, &m, err);
+	fv_instance_free(in);
+	meta_release(&m);
+	return st;
+}
+
+fv_status fv_visit_submit(fv_store *s, const fv_form *f, const fv_visit_input *in,
+			  const fv_answers *a, char id[FV_ID_BYTES], fv_errors *err)
+{
+	char new_id[FV_ID_BYTES];
+	fv_status st = store_sql_begin(s, err);
+	id[0] = '\0';
+	if (st != FV_OK)
+		return st;
+	vault_uuid(new_id);
+	st = store_sql_end(s, submit_new(s, f, in, a, new_id, err), err);
+	if (st == FV_OK)
+		memcpy(id, new_id, FV_ID_BYTES);
+	return st;
+}
+
+/* Save a draft: a new one (version 1) or the draft (id, version). */
+static fv_status write_draft(fv_store *s, const fv_form *f, const fv_instance *in,
+			     const char *id, int version, int fresh, const char *person,
+			     const meta *m, fv_errors *err)
+{
+	char now[40];
+	char *answers = answers_json(f, in);
+	store_sql_now(now);
+	sqlite3_stmt *w = store_prepare(s, fresh
+		? "INSERT INTO visit(id, version, author, person_id, form_id, form_version,"
+		  " answers, checkin, checkout, duration, services, state, created_at,"
+		  " updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11,"
+		  " 'draft', ?12, ?12)"
+		: "UPDATE visit SET author = ?3, answers = ?7, checkin = ?8, checkout = ?9,"
+		  " duration = ?10, services = ?11, updated_at = ?12"
+		  " WHERE id = ?1 AND version = ?2 AND state = 'draft'", err);
+	if (w) {
+		sqlite3_bind_text(w, 1, id, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_int(w, 2, version);
+		sqlite3_bind_text(w, 3, s->device, -1, SQLITE_TRANSIENT);
+		store_sql_bind_opt(w, 4, person);
+		sqlite3_bind_text(w, 5, f->id, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(w, 6, f->version, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(w, 7, answers, -1, SQLITE_TRANSIENT);
+		store_sql_bind_opt(w, 8, m->checkin);
+		store_sql_bind_opt(w, 9, m->checkout);
+		bind_duration(w, 10, m);
+		sqlite3_bind_text(w, 11, m->services, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(w, 12, now, -1, SQLITE_TRANSIENT);
+	}
+	free(answers);
+	return store_sql_done(s, w, "saving a draft", err);
+}
+
+static fv_status save_draft(fv_store *s, const fv_form *f, const fv_visit_input *vi,
+			    const fv_answers *a, const char *id, int fresh, fv_errors *err)
+{
+	fv_visit old = {0};
+	fv_visit_input merged = *vi;
+	fv_instance *in = NULL;
+	meta m = {0};
+	fv_status st;
+	int version = 1;
+
+	if (!fresh) {
+		if ((st = fv_visit_get(s, id, 0, &old, err)) != FV_OK)
+			return st;
+		st = FV_EINVAL;
+		if (old.state != FV_VISIT_DRAFT)
+			fv_errors_add(err, NULL, 0, "visit %s is %s: only a draft can be changed", id,
+				      fv_visit_state_name(old.state));
+		else if (strcmp(old.form_id, f->id) != 0 || strcmp(old.form_version, f->version))
+			fv_errors_add(err, NULL, 0, "visit %s is a draft of form '%s' version %s,"
+				      " not of '%s' version %s", id, old.form_id, old.form_version,
+				      f->id, f->version);
+		else if (vi->person && strcmp(vi->person, old.person) != 0)
+			fv_errors_add(err, NULL, 0, "visit %s is about another person", id);
+		else
+			st = FV_OK;
+		if (st != FV_OK) {
+			fv_visit_release(&old);
+			return st;
+		}
+		merged.person = old.person;
+		version = old.version;
+	}
+	st = check_visit(s, f, &merged, a, 0, fresh, &m, &in, err);
+	if (st == FV_OK)
+		st = write_draft(s, f, in, id, version, fresh, merged.person, &m, err);
+	fv_instance_free(in);
+	meta_release(&m);
+	fv_visit_release(&old);
+	return st;
+}
+
+fv_status fv_visit_save_draft(fv_store *s, const fv_form *f, const fv_visit_input *in,
+			      const fv_answers *a, char id[FV_ID_BYTES], fv_errors *err)
+{
+	char use[FV_ID_BYTES];
+	int fresh = !id[0];
+	fv_status st = store_sql_begin(s, err);
+	if (st != FV_OK)
+		return st;
+	if (fresh)
+		vault_uuid(use);
+	else
+		snprintf(use, sizeof use, "%s", id);
+	st = store_sql_end(s, save_draft(s, f, in, a, use, fresh, err), err);
+	if (st == FV_OK && fresh)
+		memcpy(id, use, FV_ID_BYTES);
+	return st;
+}
+
+/* ------------------------------------------------------------------ */
+/* Moving through the states                                           */
+
+/* draft -> submitted: the draft checked as a submit is, with its form. */
+static fv_status submit_draft(fv_store *s, const fv_visit *v, fv_errors *err)
+{
+	fv_form *f = NULL;
+	fv_answers a = {0};
+	fv_instance *in = NULL;
+	meta m = {0};
+	fv_visit_input vi = {v->person, v->checkin, v->checkout, v->services};
+	fv_status st = fv_store_form_load_version(s, v->form_id, v->form_version, &f, err);
+
+	if (st == FV_OK)
+		st = answers_from_json(f, v->answers, &a, err);
+	if (st == FV_OK)
+		st = check_visit(s, f, &vi, &a, 1, 1, &m, &in, err);
+	if (st == FV_OK)
+		st = write_submitted(s, f, in, v->id, v->version, 0, v->person, &m, err);
+	fv_instance_free(in);
+	fv_answers_release(&a);
+	meta_release(&m);
+	fv_form_free(f);
+	return st;
+}
+
+/* returned -> draft: a new version with the same answers. */
+static fv_status reopen(fv_store *s, const fv_visit *v, fv_errors *err)
+{
+	char now[40];
+	store_sql_now(now);
+	sqlite3_stmt *w = store_prepare(s,
+		"INSERT INTO visit(id, version, author, person_id, form_id, form_version,"
+		" answers, checkin, checkout, duration, services, state, created_at, updated_at)"
+		" SELECT id, version + 1, ?3, person_id, form_id, form_version, answers, checkin,"
+		" checkout, duration, services, 'draft', ?4, ?4"
+		" FROM visit WHERE id = ?1 AND version = ?2", err);
+	if (w) {
+		sqlite3_bind_text(w, 1, v->id, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_int(w, 2, v->version);
+		sqlite3_bind_text(w, 3, s->device, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(w, 4, now, -1, SQLITE_TRANSIENT);
+	}
+	return store_sql_done(s, w, "reopening a visit", err);
+}
+
+static fv_status set_state(fv_store *s, const fv_visit *v, fv_visit_state to, fv_errors *err)
+{
+	char now[40];
+	store_sql_now(now);
+	sqlite3_stmt *w = store_prepare(s,
+		"UPDATE visit SET state = ?3, updated_at = ?4 WHERE id = ?1 AND version = ?2", err);
+	if (w) {
+		sqlite3_bind_text(w, 1, v->id, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_int(w, 2, v->version);
+		sqlite3_bind_text(w, 3, state_names[to], -1, SQLITE_STATIC);
+		sqlite3_bind_text(w, 4, now, -1, SQLITE_TRANSIENT);
+	}
+	return store_sql_done(s, w, "changing a visit's state", err);
+}
+
+static fv_status move(fv_store *s, const char *id, fv_visit_state to, fv_errors *err)
+{
+	fv_visit v;
+	fv_status st;
+	if ((unsigned)to >= NSTATES) {
+		fv_errors_add(err, NULL, 0, "visit %s: no such state (%d)", id, (int)to);
+		return FV_EINVAL;
+	}
+	if ((st = fv_visit_get(s, id, 0, &v, err)) != FV_OK)
+		return st;
+	unsigned next = next_states(v.state);
+	if (!(next & FV_VISIT_BIT(to))) {
+		fv_buf allowed;
+		fv_buf_init(&allowed);
+		for (size_t i = 0; i < NSTATES; i++)
+			if (next & FV_VISIT_BIT(i))
+				fv_buf_addf(&allowed, "%s%s", allowed.len ? " or " : "",
+					    state_names[i]);
+		if (allowed.len)
+			fv_errors_add(err, NULL, 0, "visit %s: cannot go from %s to %s (only to %s)",
+				      id, state_names[v.state], fv_visit_state_name(to), allowed.s);
+		else
+			fv_errors_add(err, NULL, 0, "visit %s: cannot go from %s to %s (%s is final)",
+				      id, state_names[v.state], fv_visit_state_name(to),
+				      state_names[v.state]);
+		fv_buf_release(&allowed);
+		fv_visit_release(&v);
+		return FV_EINVAL;
+	}
+	if (to == FV_VISIT_SUBMITTED) {
+		st = submit_draft(s, &v, err);
+	} else {
+		st = to == FV_VISIT_DRAFT ? reopen(s, &v, err) : set_state(s, &v, to, err);
+		if (st == FV_OK) {
+			char *detail = fv_xasprintf("%s -> %s, version %d", state_names[v.state],
+						    state_names[to],
+						    v.version + (to == FV_VISIT_DRAFT));
+			st = store_audit(s, "visit.state", id, detail, err);
+			free(detail);
+		}
+	}
+	fv_visit_release(&v);
+	return st;
+}
+
+fv_status fv_visit_move(fv_store *s, const char *id, fv_visit_state to, fv_errors *err)
+{
+	fv_status st = store_sql_begin(s, err);
+	if (st != FV_OK)
+		return st;
+	return store_sql_end(s, move(s, id, to, err), err);
+}

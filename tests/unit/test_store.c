@@ -1,0 +1,1271 @@
+/*
+ * Unit tests of the data layer of the store (src/store/schema.c, forms.c,
+ * person.c, visit.c, audit.c) and of the resident ID check
+ * (src/core/resident_id.c).
+ *
+ * A real encrypted store is made in a fresh folder under $TMPDIR (or /tmp)
+ * with vault_pw_fast(), the shipped forms of $FV_SRCDIR/forms installed,
+ * and the clock pinned (fv_clock_set) so dates are reproducible.  The
+ * schema's triggers and migrations are tested through the internal header,
+ * and a second store holds 10,000 people and 100,000 visits to show that
+ * the person list is one indexed query.  FV_KEEP=1 keeps the folder (and
+ * says where) for a look at the stores afterwards.
+ */
+#include <dirent.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "fieldvisit/store.h"
+#include "../../src/store/data_internal.h"
+#include "tap.h"
+
+#define PASS "correct horse battery"
+
+static char *dir;
+static uint8_t recovery_pk[VAULT_BOX_PK_BYTES];
+static fv_errors err;
+static double clock_t0;
+
+static const char *srcdir(void)
+{
+	const char *s = getenv("FV_SRCDIR");
+	return s && *s ? s : FV_SRCDIR;
+}
+
+static double monotonic(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Move the pinned clock on by a minute, so rows get distinct times. */
+static void tick(void)
+{
+	clock_t0 += 60;
+	fv_clock_set(clock_t0);
+}
+
+static void reset(void)
+{
+	fv_errors_release(&err);
+}
+
+static const char *first(void)
+{
+	return err.n ? err.lines[0] : "";
+}
+
+/* 1 when some error line equals want; shows the lines when not. */
+static int has_line(const char *want)
+{
+	for (size_t i = 0; i < err.n; i++)
+		if (strcmp(err.lines[i], want) == 0)
+			return 1;
+	for (size_t i = 0; i < err.n; i++)
+		diag("error: %s", err.lines[i]);
+	return 0;
+}
+
+/* 1 when some error line contains part. */
+static int has_part(const char *part)
+{
+	for (size_t i = 0; i < err.n; i++)
+		if (strstr(err.lines[i], part))
+			return 1;
+	for (size_t i = 0; i < err.n; i++)
+		diag("error: %s", err.lines[i]);
+	return 0;
+}
+
+static char *path_in(const char *name)
+{
+	return fv_xasprintf("%s/%s", dir, name);
+}
+
+static void write_text(const char *path, const char *text)
+{
+	FILE *fp = fopen(path, "w");
+	if (fp) {
+		fputs(text, fp);
+		fclose(fp);
+	}
+}
+
+/* Remove a folder and what is in it (one level of sub-folders). */
+static void remove_tree(const char *path)
+{
+	DIR *d = opendir(path);
+	struct dirent *e;
+	while (d && (e = readdir(d))) {
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		char *p = fv_xasprintf("%s/%s", path, e->d_name);
+		if (unlink(p) != 0)
+			remove_tree(p);
+		free(p);
+	}
+	if (d)
+		closedir(d);
+	rmdir(path);
+}
+
+static fv_store *create_store(const char *name, fv_role role)
+{
+	char *path = path_in(name), *forms = fv_xasprintf("%s/forms", srcdir());
+	fv_store_init init = {role, "Li Hua", PASS, vault_pw_fast(), recovery_pk};
+	fv_store *s = NULL;
+	reset();
+	if (fv_store_create(path, &init, forms, &s, &err) != FV_OK)
+		diag("create %s: %s", name, first());
+	free(path);
+	free(forms);
+	return s;
+}
+
+static fv_store *open_store(const char *name)
+{
+	char *path = path_in(name);
+	fv_store *s = NULL;
+	reset();
+	if (fv_store_open(path, PASS, &s, &err) != FV_OK)
+		diag("open %s: %s", name, first());
+	free(path);
+	return s;
+}
+
+/* ------------------------------------------------------------------ */
+/* Resident IDs                                                        */
+
+static void check_id(const char *id, const char *want_birth, int want_male)
+{
+	char why[96], birth[16];
+	int32_t days = 0;
+	int male = -1;
+	int good = fv_resident_id_check(id, &days, &male, why, sizeof why);
+	ok(good, "resident ID %s is valid", id);
+	if (!good) {
+		diag("why: %s", why);
+		return;
+	}
+	fv_date_format(days, birth);
+	is_str(birth, want_birth, "resident ID %s: birth date", id);
+	ok(male == want_male, "resident ID %s: %s", id, want_male ? "man" : "woman");
+}
+
+static void check_bad_id(const char *id, const char *want)
+{
+	char why[96] = "";
+	ok(!fv_resident_id_check(id, NULL, NULL, why, sizeof why), "resident ID %s refused", id);
+	is_str(why, want, "resident ID %s: reason", id);
+}
+
+static void test_resident_ids(void)
+{
+	/*
+	 * Worked by hand: weights 7 9 10 5 8 4 2 1 6 3 7 9 10 5 8 4 2, the sum
+	 * mod 11 mapped 0..10 -> 1 0 X 9 8 7 6 5 4 3 2.
+	 *
+	 * 11010519491231002X (the example of GB 11643-1999):
+	 *   1*7 + 1*9 + 0*10 + 1*5 + 0*8 + 5*4 + 1*2 + 9*1 + 4*6 + 9*3
+	 *   + 1*7 + 2*9 + 3*10 + 1*5 + 0*8 + 0*4 + 2*2
+	 *   = 7+9+0+5+0+20+2+9+24+27+7+18+30+5+0+0+4 = 167; 167 mod 11 = 2 -> X
+	 * 440524188001010014 (the standard's second example):
+	 *   28+36+0+25+16+16+2+8+48+0+0+9+0+5+0+0+2 = 195; 195 mod 11 = 8 -> 4
+	 * 320102198507150016:
+	 *   21+18+0+5+0+8+2+9+48+15+0+63+10+25+0+0+2 = 226; 226 mod 11 = 6 -> 6
+	 * 510107196003120022:
+	 *   35+9+0+5+0+28+2+9+36+0+0+27+10+10+0+0+4 = 175; 175 mod 11 = 10 -> 2
+	 * 130102194002290044 (born on a leap day):
+	 *   7+27+0+5+0+8+2+9+24+0+0+18+20+45+0+0+8 = 173; 173 mod 11 = 8 -> 4
+	 * The 17th digit is odd for a man, even for a woman.
+	 */
+	check_id("11010519491231002X", "1949-12-31", 0);
+	check_id("440524188001010014", "1880-01-01", 1);
+	check_id("320102198507150016", "1985-07-15", 1);
+	check_id("510107196003120022", "1960-03-12", 0);
+	check_id("130102194002290044", "1940-02-29", 0);
+
+	check_bad_id("110105194912310021", "check digit should be X");
+	check_bad_id("320102198507150019", "check digit should be 6");
+	check_bad_id("110105194902300021", "characters 7-14 (19490230) are not a real date");
+	check_bad_id("110105194102290021", "characters 7-14 (19410229) are not a real date");
+	check_bad_id("11010519491231002", "must be 18 characters, not 17");
+	check_bad_id("1101051949123100211", "must be 18 characters, not 19");
+	check_bad_id("", "must be 18 characters, not 0");
+	check_bad_id("1101051949123A002X", "character 14 is not a digit");
+	check_bad_id("X10105194912310029", "character 1 is not a digit");
+	check_bad_id("11010519491231002Y", "the last character must be a digit or X");
+	check_bad_id("11010519491231002x", "the last character must be a digit or X");
+}
+
+/* ------------------------------------------------------------------ */
+/* Schema and migrations on a plain (unencrypted, in memory) database   */
+
+static int table_exists(fv_store *s, const char *name)
+{
+	sqlite3_stmt *st;
+	int found = 0;
+	if (sqlite3_prepare_v2(s->db, "SELECT 1 FROM sqlite_schema WHERE type = 'table'"
+			       " AND name = ?1", -1, &st, NULL) != SQLITE_OK)
+		return 0;
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	found = sqlite3_step(st) == SQLITE_ROW;
+	sqlite3_finalize(st);
+	return found;
+}
+
+static int version_of(fv_store *s)
+{
+	int v = -1;
+	reset();
+	if (store_schema_version(s, &v, &err) != FV_OK)
+		diag("version: %s", first());
+	return v;
+}
+
+static void test_migrations_plain(void)
+{
+	static const char *const tables[] = {
+		"meta", "form", "rule", "household", "person", "visit", "review", "alert",
+		"referral", "callback", "bundle_log", "audit",
+	};
+	fv_store fake;
+
+	memset(&fake, 0, sizeof fake);
+	fake.path = "mem.fv";
+	if (!ok(sqlite3_open(":memory:", &fake.db) == SQLITE_OK, "plain database opens"))
+		return;
+	ok(version_of(&fake) == 0, "an empty database is at schema 0");
+	reset();
+	ok(store_schema_migrate_to(&fake, 0, &err) == FV_OK, "migrating to 0 does nothing");
+	ok(!table_exists(&fake, "person"), "no tables at schema 0");
+	reset();
+	ok(store_schema_migrate(&fake, &err) == FV_OK, "empty database migrates to the latest");
+	ok(version_of(&fake) == STORE_SCHEMA_VERSION, "user_version is %d", STORE_SCHEMA_VERSION);
+	for (size_t i = 0; i < sizeof tables / sizeof tables[0]; i++)
+		ok(table_exists(&fake, tables[i]), "table %s exists", tables[i]);
+	ok(sqlite3_get_autocommit(fake.db), "the migration committed its own transaction");
+	reset();
+	ok(store_schema_migrate(&fake, &err) == FV_OK && version_of(&fake) == 1,
+	   "migrating again is a no-op");
+	reset();
+	ok(store_schema_migrate_to(&fake, STORE_SCHEMA_VERSION + 1, &err) == FV_EINVAL,
+	   "no schema past this build");
+
+	/* a newer store is refused */
+	ok(sqlite3_exec(fake.db, "PRAGMA user_version = 2", NULL, NULL, NULL) == SQLITE_OK,
+	   "set user_version 2");
+	reset();
+	ok(store_schema_migrate(&fake, &err) == FV_EIO, "schema 2 is refused");
+	is_str(first(), "mem.fv: this store was made by a newer fieldvisit (schema 2)",
+	       "newer store: message");
+	sqlite3_close(fake.db);
+
+	/* a failing step leaves the database as it was */
+	ok(sqlite3_open(":memory:", &fake.db) == SQLITE_OK &&
+	   sqlite3_exec(fake.db, "CREATE TABLE person(x)", NULL, NULL, NULL) == SQLITE_OK,
+	   "a database with a clashing table");
+	reset();
+	ok(store_schema_migrate(&fake, &err) == FV_EIO, "the migration fails");
+	ok(has_part("creating the tables (schema 1): table person already exists"),
+	   "the failure names the step");
+	ok(version_of(&fake) == 0 && !table_exists(&fake, "meta"),
+	   "nothing of the failed migration is left");
+	ok(sqlite3_get_autocommit(fake.db), "no transaction left open");
+
+	/* inside the caller's transaction, the caller decides */
+	sqlite3_exec(fake.db, "DROP TABLE person", NULL, NULL, NULL);
+	sqlite3_exec(fake.db, "BEGIN", NULL, NULL, NULL);
+	reset();
+	ok(store_schema_migrate(&fake, &err) == FV_OK, "migrating inside a transaction");
+	ok(!sqlite3_get_autocommit(fake.db), "the caller's transaction is still open");
+	sqlite3_exec(fake.db, "ROLLBACK", NULL, NULL, NULL);
+	ok(version_of(&fake) == 0 && !table_exists(&fake, "meta"),
+	   "the caller's rollback undoes the migration");
+	sqlite3_close(fake.db);
+}
+
+/* ------------------------------------------------------------------ */
+/* Forms                                                               */
+
+static void test_forms(fv_store *s)
+{
+	fv_form *f = NULL;
+	char *data = NULL, *copy, *bad;
+	size_t len;
+
+	reset();
+	ok(fv_store_form_load(s, "phq9", &f, &err) == FV_OK, "phq9 is installed at create");
+	if (f) {
+		is_str(f->version, "2026112301", "phq9 version");
+		ok(f->nfields > 9, "phq9 has its questions");
+	}
+	fv_form_free(f);
+	f = NULL;
+	reset();
+	ok(fv_store_form_load(s, "gad7", &f, &err) == FV_OK, "gad7 is installed at create");
+	fv_form_free(f);
+	f = NULL;
+	reset();
+	ok(fv_store_form_load(s, "nope", &f, &err) == FV_ENOTFOUND && !f, "unknown form");
+	is_str(first(), "no form 'nope' is installed", "unknown form: message");
+	reset();
+	ok(fv_store_form_load_version(s, "phq9", "1", &f, &err) == FV_ENOTFOUND,
+	   "unknown version");
+	is_str(first(), "form 'phq9' version 1 is not installed", "unknown version: message");
+
+	/* the same file again: nothing happens */
+	char *phq9 = fv_xasprintf("%s/forms/phq9.csv", srcdir());
+	reset();
+	ok(fv_store_form_install(s, phq9, &err) == FV_OK, "installing the same form again is fine");
+
+	/* same version, other text: refused */
+	reset();
+	if (fv_read_file(phq9, &data, &len, &err) != FV_OK)
+		diag("read phq9: %s", first());
+	copy = fv_xasprintf("%s\n", data);
+	copy[strstr(copy, "PHQ-9 总分") - copy] = 'p';
+	char *changed = path_in("phq9_changed.csv");
+	write_text(changed, copy);
+	reset();
+	ok(fv_store_form_install(s, changed, &err) == FV_EINVAL,
+	   "the same version with other content is refused");
+	ok(has_part("form 'phq9' version 2026112301 is installed already with other content"),
+	   "refusal says why");
+
+	/* a new version becomes the latest */
+	char *next = path_in("phq9_next.csv");
+	char *v2 = fv_xstrdup(copy);
+	memcpy(strstr(v2, "2026112301"), "2026112402", 10);
+	write_text(next, v2);
+	reset();
+	ok(fv_store_form_install(s, next, &err) == FV_OK, "a new version installs");
+	reset();
+	ok(fv_store_form_load(s, "phq9", &f, &err) == FV_OK && f &&
+	   strcmp(f->version, "2026112402") == 0, "the latest version is loaded");
+	fv_form_free(f);
+	f = NULL;
+	reset();
+	ok(fv_store_form_load_version(s, "phq9", "2026112301", &f, &err) == FV_OK && f &&
+	   strcmp(f->version, "2026112301") == 0, "an older version by name");
+	fv_form_free(f);
+	f = NULL;
+
+	/* an invalid form is refused with the loader's errors */
+	bad = path_in("bad.csv");
+	write_text(bad, "survey,type,name,label\n,geopoint,where,Where\n"
+		   "settings,form_id,version\n,bad,1\n");
+	reset();
+	ok(fv_store_form_install(s, bad, &err) == FV_EINVAL, "an invalid form is refused");
+	ok(has_part("unsupported type 'geopoint'"), "with the loader's message");
+
+	/* a folder: every form checked, nothing installed when one is bad */
+	char *fdir = path_in("forms_dir");
+	mkdir(fdir, 0700);
+	char *good = fv_xasprintf("%s/a_good.csv", fdir), *worse = fv_xasprintf("%s/b_bad.csv", fdir);
+	char *other = fv_xasprintf("%s/c_bad.csv", fdir), *skipped = fv_xasprintf("%s/notes.txt", fdir);
+	write_text(good, "survey,type,name,label\n,text,who,Who\nsettings,form_id,version\n,good,1\n");
+	write_text(worse, "survey,type,name,label\n,geopoint,where,Where\n"
+		   "settings,form_id,version\n,bad,1\n");
+	write_text(other, "survey,type,name,label\n,text,who\n");
+	write_text(skipped, "not a form");
+	ok(store_begin(s, &err) == FV_OK, "begin");
+	reset();
+	ok(store_forms_install_dir(s, fdir, &err) == FV_EINVAL, "a folder with bad forms");
+	ok(has_part("b_bad.csv:2: unsupported type 'geopoint'") && has_part("c_bad.csv"),
+	   "every bad form is reported");
+	store_rollback(s);
+	reset();
+	ok(fv_store_form_load(s, "good", &f, &err) == FV_ENOTFOUND, "nothing was installed");
+	unlink(worse);
+	unlink(other);
+	ok(store_begin(s, &err) == FV_OK, "begin");
+	reset();
+	ok(store_forms_install_dir(s, fdir, &err) == FV_OK, "a folder of good forms");
+	ok(store_commit(s, &err) == FV_OK, "commit");
+	reset();
+	ok(fv_store_form_load(s, "good", &f, &err) == FV_OK, "its form is installed");
+	fv_form_free(f);
+	reset();
+	ok(store_forms_install_dir(s, "/nonexistent/forms", &err) == FV_EIO,
+	   "a missing folder is an error");
+
+	free(good);
+	free(worse);
+	free(other);
+	free(skipped);
+	free(fdir);
+	free(bad);
+	free(next);
+	free(v2);
+	free(changed);
+	free(copy);
+	free(data);
+	free(phq9);
+}
+
+/* ------------------------------------------------------------------ */
+/* People                                                              */
+
+static char p_wang[FV_ID_BYTES], p_li[FV_ID_BYTES], p_zhang[FV_ID_BYTES], p_zhao[FV_ID_BYTES];
+
+static void test_people(fv_store *s)
+{
+	fv_person p;
+	char id[FV_ID_BYTES];
+	fv_person_input wang = {
+		.name = "王秀英", .sex = "female", .birth = "1940-02-29",
+		.resident_id = "130102194002290044", .phone = "13912345678", .village = "东村",
+		.household = "H-001", .categories = "gaoling shidu zili gaoling",
+		.contact_name = {"张书记", NULL}, .contact_phone = {"13800138000", NULL},
+	};
+	fv_person_input li = {
+		.name = " 李明 ", .sex = "male", .birth = "1985-07-15",
+		.resident_id = "320102198507150016", .village = "东村", .household = "H-001",
+		.categories = "migrant",
+	};
+	fv_person_input zhang = {
+		.name = "张丽", .sex = "female", .birth = "1960-03-12",
+		.resident_id = "510107196003120022", .village = "西村",
+	};
+	fv_person_input zhao = {
+		.name = "赵芳", .sex = "female", .birth = "1949-12-31",
+		.resident_id = "11010519491231002x", .village = "西村",
+	};
+
+	tick();
+	reset();
+	ok(fv_person_add(s, &wang, p_wang, &err) == FV_OK, "add a person");
+	ok(strlen(p_wang) == 36, "the new id is a UUID");
+	tick();
+	reset();
+	ok(fv_person_add(s, &li, p_li, &err) == FV_OK, "add a second person");
+	reset();
+	ok(fv_person_add(s, &zhang, p_zhang, &err) == FV_OK, "add a third person");
+	reset();
+	ok(fv_person_add(s, &zhao, p_zhao, &err) == FV_OK, "add with a lower-case x");
+
+	reset();
+	if (ok(fv_person_get(s, p_wang, &p, &err) == FV_OK, "get")) {
+		is_str(p.name, "王秀英", "name");
+		is_str(p.sex, "female", "sex");
+		is_str(p.birth, "1940-02-29", "birth");
+		is_str(p.resident_id, "130102194002290044", "resident ID");
+		is_str(p.phone, "13912345678", "phone");
+		is_str(p.village, "东村", "village");
+		is_str(p.household, "H-001", "household");
+		is_str(p.categories, "shidu gaoling zili", "categories in canonical order, once each");
+		is_str(p.contact_name[0], "张书记", "contact 1 name");
+		is_str(p.contact_phone[0], "13800138000", "contact 1 phone");
+		is_str(p.contact_name[1], "", "contact 2 empty");
+		is_str(p.status, "active", "status active");
+		is_str(p.status_date, "", "no status date");
+		ok(p.version == 1, "version 1");
+		is_str(p.author, fv_store_device(s), "author is this device");
+		is_str(p.last_visit, "", "no visit yet");
+		fv_person_release(&p);
+	}
+	reset();
+	if (ok(fv_person_get(s, p_li, &p, &err) == FV_OK, "get the second")) {
+		is_str(p.name, "李明", "name trimmed");
+		is_str(p.phone, "", "no phone");
+		fv_person_release(&p);
+	}
+	reset();
+	if (ok(fv_person_get(s, p_zhao, &p, &err) == FV_OK, "get the fourth")) {
+		is_str(p.resident_id, "11010519491231002X", "x stored as X");
+		fv_person_release(&p);
+	}
+	reset();
+	ok(fv_person_get(s, "no-such-id", &p, &err) == FV_ENOTFOUND, "unknown person");
+	is_str(first(), "no person with id no-such-id", "unknown person: message");
+
+	/* refusals, each with its reason */
+	fv_person_input bad = zhang;
+	bad.resident_id = "110105194912310021";
+	bad.birth = "1949-12-31";
+	reset();
+	ok(fv_person_add(s, &bad, id, &err) == FV_EINVAL && !id[0], "wrong check digit refused");
+	ok(has_line("resident ID 110105194912310021: check digit should be X"),
+	   "wrong check digit: message");
+	bad.resident_id = "110105194902300021";
+	reset();
+	ok(fv_person_add(s, &bad, id, &err) == FV_EINVAL &&
+	   has_line("resident ID 110105194902300021: characters 7-14 (19490230) are not a real date"),
+	   "an ID with 1949-02-30 refused");
+	bad.resident_id = "11010519491231002";
+	reset();
+	ok(fv_person_add(s, &bad, id, &err) == FV_EINVAL &&
+	   has_line("resident ID 11010519491231002: must be 18 characters, not 17"),
+	   "17 characters refused");
+	bad.resident_id = "1101051949123A002X";
+	reset();
+	ok(fv_person_add(s, &bad, id, &err) == FV_EINVAL &&
+	   has_line("resident ID 1101051949123A002X: character 14 is not a digit"),
+	   "letters refused");
+	bad.resident_id = "11010519491231002X";
+	bad.birth = "1950-01-01";
+	reset();
+	ok(fv_person_add(s, &bad, id, &err) == FV_EINVAL &&
+	   has_line("resident ID 11010519491231002X: its birth date 1949-12-31 is not the birth"
+		    " date given (1950-01-01)"), "birth date must match the ID");
+	bad.birth = "1949-12-31";
+	bad.sex = "male";
+	reset();
+	ok(fv_person_add(s, &bad, id, &err) == FV_EINVAL &&
+	   has_line("resident ID 11010519491231002X: its 17th digit is for a woman, not a man"),
+	   "sex must match the ID");
+
+	fv_person_input many = {
+		.name = "  ", .sex = "f", .birth = "2027-01-01", .resident_id = NULL,
+		.phone = "12ab", .village = NULL, .household = "H 1",
+		.categories = "shidu vip zili shineng",
+		.contact_name = {NULL, NULL}, .contact_phone = {NULL, "123"},
+	};
+	reset();
+	ok(fv_person_add(s, &many, id, &err) == FV_EINVAL, "every problem at once");
+	ok(has_line("name is required"), "name required");
+	ok(has_line("sex must be female or male, not 'f'"), "sex");
+	ok(has_line("birth date 2027-01-01 is in the future"), "birth in the future");
+	ok(has_line("resident ID is required"), "resident ID required");
+	ok(has_line("phone '12ab': use 7 to 15 digits"), "phone");
+	ok(has_line("village is required"), "village required");
+	ok(has_line("household ID 'H 1': use letters, digits, '-' and '_'"), "household id");
+	ok(has_line("unknown category 'vip' (shidu, shangcan, gaoling, zili, banshineng,"
+		    " shineng, ec_user, iud_user, migrant, newlywed)"), "unknown category");
+	ok(has_line("contact 2 phone '123': use 7 to 15 digits"), "contact phone");
+	ok(err.n == 9, "nine problems (got %zu)", err.n);
+
+	fv_person_input levels = zhang;
+	levels.resident_id = "440524188001010014";
+	levels.birth = "1880-01-01";
+	levels.sex = "male";
+	levels.categories = "zili shineng";
+	reset();
+	ok(fv_person_add(s, &levels, id, &err) == FV_EINVAL &&
+	   has_line("categories: give one care level only (zili, banshineng or shineng)"),
+	   "one care level only");
+	levels.categories = NULL;
+	levels.birth = "1880-02-30";
+	reset();
+	ok(fv_person_add(s, &levels, id, &err) == FV_EINVAL &&
+	   has_line("birth date '1880-02-30' is not a date (YYYY-MM-DD)"), "birth not a date");
+	levels.birth = "1880-01-01";
+	levels.contact_phone[0] = "13800138000";
+	reset();
+	ok(fv_person_add(s, &levels, id, &err) == FV_EINVAL &&
+	   has_line("contact 1: a phone needs a name"), "a contact phone needs a name");
+
+	/* the same resident ID twice */
+	fv_person_input dup = zhang;
+	dup.name = "张丽丽";
+	reset();
+	ok(fv_person_add(s, &dup, id, &err) == FV_EINVAL, "duplicate resident ID refused");
+	char *want = fv_xasprintf("resident ID 510107196003120022 is already registered (person %s)",
+				  p_zhang);
+	is_str(first(), want, "duplicate: message names the person");
+	free(want);
+
+	/* edit */
+	tick();
+	fv_person_input edit = {.phone = "13700001111", .contact_name = {NULL, "王村长"},
+				.contact_phone = {NULL, "13600002222"}};
+	reset();
+	ok(fv_person_edit(s, p_wang, &edit, &err) == FV_OK, "edit phone and contact 2");
+	reset();
+	if (ok(fv_person_get(s, p_wang, &p, &err) == FV_OK, "get after edit")) {
+		is_str(p.phone, "13700001111", "phone changed");
+		is_str(p.contact_name[1], "王村长", "contact 2 name");
+		is_str(p.name, "王秀英", "name kept");
+		is_str(p.categories, "shidu gaoling zili", "categories kept");
+		ok(p.version == 2, "version 2");
+		fv_person_release(&p);
+	}
+	reset();
+	ok(fv_person_edit(s, p_wang, &edit, &err) == FV_OK, "the same edit again");
+	reset();
+	if (ok(fv_person_get(s, p_wang, &p, &err) == FV_OK, "get")) {
+		ok(p.version == 2, "nothing changed: version stays 2");
+		fv_person_release(&p);
+	}
+	fv_person_input clear = {.phone = "", .categories = ""};
+	reset();
+	ok(fv_person_edit(s, p_li, &clear, &err) == FV_OK, "clear optional fields");
+	reset();
+	if (ok(fv_person_get(s, p_li, &p, &err) == FV_OK, "get")) {
+		is_str(p.categories, "", "categories cleared");
+		ok(p.version == 2, "version 2");
+		fv_person_release(&p);
+	}
+	fv_person_input wrong = {.birth = "1940-03-01"};
+	reset();
+	ok(fv_person_edit(s, p_wang, &wrong, &err) == FV_EINVAL &&
+	   has_part("its birth date 1940-02-29 is not the birth date given (1940-03-01)"),
+	   "edit checks the ID against the new birth date");
+	fv_person_input steal = {.resident_id = "510107196003120022", .birth = "1960-03-12"};
+	reset();
+	ok(fv_person_edit(s, p_wang, &steal, &err) == FV_EINVAL &&
+	   has_part("resident ID 510107196003120022 is already registered"),
+	   "edit to another person's ID refused");
+	fv_person_input blank = {.name = ""};
+	reset();
+	ok(fv_person_edit(s, p_wang, &blank, &err) == FV_EINVAL && has_line("name is required"),
+	   "a required field cannot be cleared");
+	fv_person_input moved = {.household = "H-002", .village = "西村"};
+	reset();
+	ok(fv_person_edit(s, p_li, &moved, &err) == FV_OK, "a new household on edit");
+	reset();
+	ok(fv_person_edit(s, "no-such-id", &moved, &err) == FV_ENOTFOUND, "edit unknown person");
+
+	/* archive */
+	tick();
+	reset();
+	ok(fv_person_archive(s, p_zhao, "died", "2026-11-01", "去世", &err) == FV_OK, "archive");
+	reset();
+	if (ok(fv_person_get(s, p_zhao, &p, &err) == FV_OK, "get archived")) {
+		is_str(p.status, "died", "status died");
+		is_str(p.status_date, "2026-11-01", "status date");
+		is_str(p.status_reason, "去世", "reason");
+		ok(p.version == 2, "version 2");
+		fv_person_release(&p);
+	}
+	reset();
+	ok(fv_person_archive(s, p_zhao, "moved", "2026-11-02", "again", &err) == FV_EINVAL,
+	   "archiving twice refused");
+	want = fv_xasprintf("person %s is archived already (died on 2026-11-01)", p_zhao);
+	is_str(first(), want, "archived twice: message");
+	free(want);
+	reset();
+	ok(fv_person_archive(s, p_zhang, "gone", "2026-11-30", "", &err) == FV_EINVAL,
+	   "bad archive input");
+	ok(has_line("archive as moved, died or archived"), "status checked");
+	ok(has_line("archive date 2026-11-30 is in the future"), "date checked");
+	ok(has_line("reason is required"), "reason required");
+	reset();
+	ok(fv_person_archive(s, p_zhang, "moved", "1950-01-01", "x", &err) == FV_EINVAL &&
+	   has_line("archive date 1950-01-01 is before the birth date 1960-03-12"),
+	   "not before the birth");
+	fv_person_input fix = {.phone = "13511112222"};
+	reset();
+	ok(fv_person_edit(s, p_zhao, &fix, &err) == FV_OK, "an archived record can be corrected");
+}
+
+/* ------------------------------------------------------------------ */
+/* Visits                                                              */
+
+static char v_first[FV_ID_BYTES], v_draft[FV_ID_BYTES];
+
+static void phq9_answers(fv_answers *a, const char *q9)
+{
+	static const char *const names[] = {"q1", "q2", "q3", "q4", "q5", "q6", "q7", "q8"};
+	for (size_t i = 0; i < 8; i++)
+		fv_answers_add(a, names[i], "0");
+	fv_answers_add(a, "q9", q9);
+}
+
+static void test_visits(fv_store *s)
+{
+	fv_form *f = NULL;
+	fv_answers a = {0};
+	fv_visit v;
+	char id[FV_ID_BYTES], *want;
+
+	reset();
+	if (!ok(fv_store_form_load_version(s, "phq9", "2026112301", &f, &err) == FV_OK,
+		"load phq9"))
+		return;
+
+	/* a valid submit */
+	tick();
+	phq9_answers(&a, "1");
+	fv_visit_input in = {p_wang, "2026-11-20T09:00", "2026-11-20T09:45", "comfort care"};
+	reset();
+	ok(fv_visit_submit(s, f, &in, &a, v_first, &err) == FV_OK, "submit a valid PHQ-9");
+	if (err.n)
+		diag("%s", first());
+	reset();
+	if (ok(fv_visit_get(s, v_first, 0, &v, &err) == FV_OK, "get the visit")) {
+		ok(v.state == FV_VISIT_SUBMITTED, "state submitted");
+		ok(v.version == 1, "version 1");
+		is_str(v.person, p_wang, "person");
+		is_str(v.form_id, "phq9", "form id");
+		is_str(v.form_version, "2026112301", "form version");
+		is_num(v.score, 1, "score 1");
+		is_str(v.band, "minimal", "band");
+		is_str(v.alerts, "item9", "alert item9 raised");
+		ok(v.duration == 45, "duration 45 minutes");
+		is_str(v.services, "care comfort", "services in canonical order");
+		is_str(v.visit_date, "2026-11-20", "visit date from the check-in");
+		ok(strncmp(v.checkin, "2026-11-20T09:00:00.000", 23) == 0, "check-in normalised");
+		is_str(v.author, fv_store_device(s), "author");
+		ok(v.answers && strstr(v.answers, "\"q1\":\"0\"") && strstr(v.answers, "\"q9\":\"1\"") &&
+		   strstr(v.answers, "\"score\":\"1\"") &&
+		   strstr(v.answers, "\"alert_item9\":\"true\""), "answers JSON of the instance");
+		ok(v.answers && strncmp(v.answers, "{\"q1\"", 5) == 0, "answers in form order");
+		ok(v.submitted_at[0] != '\0', "submitted_at set");
+		fv_visit_release(&v);
+	}
+	fv_answers_release(&a);
+
+	/* an invalid submit: every problem, "name: message" */
+	fv_answers_add(&a, "q1", "0");
+	fv_answers_add(&a, "q2", "0");
+	fv_answers_add(&a, "q4", "0");
+	fv_answers_add(&a, "q5", "7");
+	fv_answers_add(&a, "q6", "0");
+	fv_answers_add(&a, "q7", "0");
+	fv_answers_add(&a, "q8", "0");
+	fv_answers_add(&a, "q9", "1");
+	fv_answers_add(&a, "zz", "1");
+	reset();
+	ok(fv_visit_submit(s, f, &in, &a, id, &err) == FV_EINVAL && !id[0], "invalid answers refused");
+	ok(err.n == 3, "three problems (got %zu)", err.n);
+	ok(has_line("zz: no such question in the form"), "unknown question");
+	ok(has_line("q3: this question is required"), "required");
+	ok(has_line("q5: '7' is not a choice of list 'freq'"), "not a choice");
+	fv_answers_release(&a);
+
+	phq9_answers(&a, "0");
+	fv_visit_input late = {p_wang, "2026-11-20T10:00", "2026-11-20T09:00", "massage meals"};
+	reset();
+	ok(fv_visit_submit(s, f, &late, &a, id, &err) == FV_EINVAL, "bad check-out and service");
+	ok(has_part("check-out 2026-11-20T09:00:00.000") && has_part("is before check-in"),
+	   "check-out before check-in");
+	ok(has_line("unknown service 'massage' (meals, cleaning, urgent, care, comfort, errands)"),
+	   "unknown service");
+	fv_visit_input bad_time = {p_wang, "yesterday", NULL, NULL};
+	reset();
+	ok(fv_visit_submit(s, f, &bad_time, &a, id, &err) == FV_EINVAL &&
+	   has_line("check-in 'yesterday' is not a date-time (YYYY-MM-DDTHH:MM)"), "bad check-in");
+	fv_visit_input dead = {p_zhao, NULL, NULL, NULL};
+	reset();
+	ok(fv_visit_submit(s, f, &dead, &a, id, &err) == FV_EINVAL, "archived person refused");
+	want = fv_xasprintf("person %s is not active (died on 2026-11-01)", p_zhao);
+	ok(has_line(want), "archived person: message");
+	free(want);
+	fv_visit_input nobody = {"no-such-id", NULL, NULL, NULL};
+	reset();
+	ok(fv_visit_submit(s, f, &nobody, &a, id, &err) == FV_EINVAL &&
+	   has_line("no person with id no-such-id"), "unknown person refused");
+
+	/* a form that is not installed */
+	fv_form *other = NULL;
+	const char *csv = "survey,type,name,label\n,text,who,Who\nsettings,form_id,version\n,x,9\n";
+	reset();
+	if (fv_form_load_buffer("x.csv", csv, strlen(csv), &other, &err) == FV_OK) {
+		fv_visit_input ok_in = {p_wang, NULL, NULL, NULL};
+		reset();
+		ok(fv_visit_submit(s, other, &ok_in, NULL, id, &err) == FV_EINVAL &&
+		   has_line("form 'x' version 9 is not installed in this store"),
+		   "a form not installed is refused");
+	}
+	fv_form_free(other);
+	fv_answers_release(&a);
+
+	/* drafts */
+	tick();
+	fv_visit_input din = {p_li, "2026-11-23T08:30", NULL, "meals"};
+	fv_answers_add(&a, "q1", "2");
+	v_draft[0] = '\0';
+	reset();
+	ok(fv_visit_save_draft(s, f, &din, &a, v_draft, &err) == FV_OK && strlen(v_draft) == 36,
+	   "a new draft");
+	reset();
+	if (ok(fv_visit_get(s, v_draft, 0, &v, &err) == FV_OK, "get the draft")) {
+		ok(v.state == FV_VISIT_DRAFT, "state draft");
+		ok(v.answers && strstr(v.answers, "\"q1\":\"2\""), "answer kept");
+		ok(isnan(v.score), "no score for a draft");
+		is_str(v.visit_date, "", "no visit date yet");
+		is_str(v.submitted_at, "", "not submitted");
+		fv_visit_release(&v);
+	}
+	fv_answers_add(&a, "q2", "9");
+	char same[FV_ID_BYTES];
+	memcpy(same, v_draft, sizeof same);
+	reset();
+	ok(fv_visit_save_draft(s, f, &din, &a, same, &err) == FV_EINVAL &&
+	   has_line("q2: '9' is not a choice of list 'freq'"), "a draft checks the types");
+	fv_answers_release(&a);
+	fv_answers_add(&a, "q1", "2");
+	fv_answers_add(&a, "q2", "1");
+	tick();
+	reset();
+	ok(fv_visit_save_draft(s, f, &din, &a, same, &err) == FV_OK &&
+	   strcmp(same, v_draft) == 0, "the draft saved again, same id");
+	reset();
+	ok(fv_visit_move(s, v_draft, FV_VISIT_SUBMITTED, &err) == FV_EINVAL,
+	   "an incomplete draft cannot be submitted");
+	ok(has_line("q3: this question is required") && has_line("q9: this question is required"),
+	   "the missing answers are named");
+	fv_answers_release(&a);
+	phq9_answers(&a, "0");
+	a.items[0].value[0] = '2';   /* q1 = 2 */
+	a.items[1].value[0] = '1';   /* q2 = 1 */
+	fv_visit_input other_person = {p_wang, NULL, NULL, NULL};
+	reset();
+	ok(fv_visit_save_draft(s, f, &other_person, &a, same, &err) == FV_EINVAL &&
+	   has_part("is about another person"), "a draft stays with its person");
+	din.checkout = "2026-11-23T09:40";
+	reset();
+	ok(fv_visit_save_draft(s, f, &din, &a, same, &err) == FV_OK, "the draft completed");
+	tick();
+	reset();
+	ok(fv_visit_move(s, v_draft, FV_VISIT_SUBMITTED, &err) == FV_OK, "submit the draft");
+	if (err.n)
+		diag("%s", first());
+	reset();
+	if (ok(fv_visit_get(s, v_draft, 0, &v, &err) == FV_OK, "get")) {
+		ok(v.state == FV_VISIT_SUBMITTED, "submitted");
+		is_num(v.score, 3, "score 3");
+		is_str(v.band, "minimal", "band");
+		is_str(v.alerts, "", "no alert");
+		ok(v.duration == 70, "duration 70");
+		is_str(v.visit_date, "2026-11-23", "visit date");
+		fv_visit_release(&v);
+	}
+	fv_answers_release(&a);
+
+	/* immutable once submitted */
+	fv_answers_add(&a, "q1", "3");
+	reset();
+	ok(fv_visit_save_draft(s, f, &din, &a, same, &err) == FV_EINVAL, "a submitted visit is not a draft");
+	want = fv_xasprintf("visit %s is submitted: only a draft can be changed", v_draft);
+	is_str(first(), want, "immutable: message");
+	free(want);
+	fv_answers_release(&a);
+	fv_form_free(f);
+}
+
+static void expect_move(fv_store *s, const char *id, fv_visit_state to, const char *why)
+{
+	reset();
+	if (why) {
+		ok(fv_visit_move(s, id, to, &err) == FV_EINVAL, "-> %s refused", fv_visit_state_name(to));
+		char *want = fv_xasprintf("visit %s: %s", id, why);
+		is_str(first(), want, "-> %s: message", fv_visit_state_name(to));
+		free(want);
+	} else {
+		ok(fv_visit_move(s, id, to, &err) == FV_OK, "-> %s", fv_visit_state_name(to));
+		if (err.n)
+			diag("%s", first());
+	}
+}
+
+static void test_states(fv_store *s)
+{
+	fv_visit v;
+	fv_visit_state st;
+
+	ok(fv_visit_state_parse("returned", &st) && st == FV_VISIT_RETURNED, "parse a state");
+	ok(!fv_visit_state_parse("done", &st), "unknown state");
+	is_str(fv_visit_state_name(FV_VISIT_RECEIVED), "received", "state name");
+
+	expect_move(s, v_draft, FV_VISIT_DRAFT,
+		    "cannot go from submitted to draft (only to sent)");
+	expect_move(s, v_draft, FV_VISIT_APPROVED,
+		    "cannot go from submitted to approved (only to sent)");
+	expect_move(s, v_draft, FV_VISIT_SENT, NULL);
+	expect_move(s, v_draft, FV_VISIT_SENT, "cannot go from sent to sent (only to received)");
+	expect_move(s, v_draft, FV_VISIT_RECEIVED, NULL);
+	expect_move(s, v_draft, FV_VISIT_DRAFT,
+		    "cannot go from received to draft (only to approved or returned)");
+	tick();
+	expect_move(s, v_draft, FV_VISIT_RETURNED, NULL);
+	tick();
+	expect_move(s, v_draft, FV_VISIT_DRAFT, NULL);
+	reset();
+	if (ok(fv_visit_get(s, v_draft, 0, &v, &err) == FV_OK, "get the latest")) {
+		ok(v.version == 2, "returned -> draft is version 2");
+		ok(v.state == FV_VISIT_DRAFT, "a draft again");
+		ok(v.answers && strstr(v.answers, "\"q1\":\"2\""), "with the answers of version 1");
+		is_str(v.submitted_at, "", "not submitted");
+		fv_visit_release(&v);
+	}
+	reset();
+	if (ok(fv_visit_get(s, v_draft, 1, &v, &err) == FV_OK, "get version 1")) {
+		ok(v.state == FV_VISIT_RETURNED, "version 1 stays returned");
+		fv_visit_release(&v);
+	}
+	reset();
+	ok(fv_visit_get(s, v_draft, 3, &v, &err) == FV_ENOTFOUND, "no version 3");
+	tick();
+	expect_move(s, v_draft, FV_VISIT_SUBMITTED, NULL);
+	expect_move(s, v_draft, FV_VISIT_SENT, NULL);
+	expect_move(s, v_draft, FV_VISIT_RECEIVED, NULL);
+	expect_move(s, v_draft, FV_VISIT_APPROVED, NULL);
+	expect_move(s, v_draft, FV_VISIT_RETURNED,
+		    "cannot go from approved to returned (approved is final)");
+	reset();
+	ok(fv_visit_move(s, "no-such-id", FV_VISIT_SENT, &err) == FV_ENOTFOUND, "unknown visit");
+	reset();
+	ok(fv_visit_move(s, v_first, (fv_visit_state)42, &err) == FV_EINVAL, "no such state");
+}
+
+/* The triggers: the second guard under the C checks. */
+static void test_triggers(fv_store *s)
+{
+	char *sql;
+
+	sql = fv_xasprintf("UPDATE visit SET answers = '{}' WHERE id = '%s'", v_first);
+	reset();
+	ok(store_exec(s, sql, &err) == FV_EINVAL && has_part("a submitted visit cannot be changed"),
+	   "trigger: answers of a submitted visit are immutable");
+	free(sql);
+	sql = fv_xasprintf("UPDATE visit SET score = 27 WHERE id = '%s'", v_first);
+	reset();
+	ok(store_exec(s, sql, &err) == FV_EINVAL, "trigger: so is the score");
+	free(sql);
+	sql = fv_xasprintf("UPDATE visit SET state = 'draft' WHERE id = '%s'", v_first);
+	reset();
+	ok(store_exec(s, sql, &err) == FV_EINVAL &&
+	   has_part("this change of visit state is not allowed"), "trigger: illegal state change");
+	free(sql);
+	sql = fv_xasprintf("DELETE FROM visit WHERE id = '%s'", v_first);
+	reset();
+	ok(store_exec(s, sql, &err) == FV_EINVAL && has_part("a submitted visit is never deleted"),
+	   "trigger: visits are kept");
+	free(sql);
+	sql = fv_xasprintf("DELETE FROM person WHERE id = '%s'", p_zhao);
+	reset();
+	ok(store_exec(s, sql, &err) == FV_EINVAL && has_part("never deleted"),
+	   "trigger: people are kept");
+	free(sql);
+	reset();
+	ok(store_exec(s, "UPDATE audit SET action = 'x'", &err) == FV_EINVAL &&
+	   has_part("the audit log is append-only"), "trigger: audit not updated");
+	reset();
+	ok(store_exec(s, "DELETE FROM audit", &err) == FV_EINVAL, "trigger: audit not deleted");
+	reset();
+	ok(store_exec(s, "UPDATE person SET sex = 'x'", &err) == FV_EINVAL, "CHECK: sex");
+	reset();
+	ok(store_exec(s, "UPDATE person SET version = 'two'", &err) == FV_EINVAL,
+	   "STRICT: types are enforced");
+}
+
+static void test_lists(fv_store *s)
+{
+	fv_person *people;
+	fv_visit *visits;
+	size_t n;
+
+	reset();
+	if (ok(fv_person_list(s, NULL, &people, &n, &err) == FV_OK && n == 4, "list everyone")) {
+		/* by village, then name, in code point order: 东 U+4E1C before
+		 * 西 U+897F; 张 U+5F20 < 李 U+674E < 赵 U+8D75 */
+		is_str(people[0].id, p_wang, "东村 王秀英 first");
+		is_str(people[0].last_visit, "2026-11-20", "with her last visit");
+		is_str(people[1].id, p_zhang, "西村 张丽");
+		is_str(people[1].last_visit, "", "no visit");
+		is_str(people[2].id, p_li, "西村 李明 (moved village on edit)");
+		is_str(people[2].last_visit, "2026-11-23", "his last visit");
+		is_str(people[3].id, p_zhao, "西村 赵芳");
+	}
+	fv_person_list_free(people, n);
+	fv_person_query byv = {.village = "西村"};
+	reset();
+	ok(fv_person_list(s, &byv, &people, &n, &err) == FV_OK && n == 3, "by village");
+	fv_person_list_free(people, n);
+	fv_person_query bys = {.status = "active"};
+	reset();
+	ok(fv_person_list(s, &bys, &people, &n, &err) == FV_OK && n == 3, "active only");
+	fv_person_list_free(people, n);
+	fv_person_query died = {.status = "died"};
+	reset();
+	ok(fv_person_list(s, &died, &people, &n, &err) == FV_OK && n == 1 &&
+	   strcmp(people[0].id, p_zhao) == 0, "died only");
+	fv_person_list_free(people, n);
+	fv_person_query byname = {.name = "丽", .village = "西村"};
+	reset();
+	ok(fv_person_list(s, &byname, &people, &n, &err) == FV_OK && n == 1 &&
+	   strcmp(people[0].id, p_zhang) == 0, "by name substring and village");
+	fv_person_list_free(people, n);
+	fv_person_query percent = {.name = "%"};
+	reset();
+	ok(fv_person_list(s, &percent, &people, &n, &err) == FV_OK && n == 0,
+	   "the name is text, not a pattern");
+	fv_person_list_free(people, n);
+	fv_person_query badst = {.status = "gone"};
+	reset();
+	ok(fv_person_list(s, &badst, &people, &n, &err) == FV_EINVAL &&
+	   has_line("no status 'gone' (active, moved, died, archived)"), "unknown status");
+
+	reset();
+	ok(fv_visit_list(s, NULL, &visits, &n, &err) == FV_OK && n == 2,
+	   "two visits (latest versions only)");
+	if (n == 2) {
+		is_str(visits[0].id, v_first, "by check-in: the first visit");
+		ok(visits[0].answers == NULL, "lists leave the answers out");
+		is_str(visits[1].id, v_draft, "then the other");
+		ok(visits[1].version == 2 && visits[1].state == FV_VISIT_APPROVED,
+		   "the latest version, approved");
+	}
+	fv_visit_list_free(visits, n);
+	fv_visit_query byp = {.person = p_wang};
+	reset();
+	ok(fv_visit_list(s, &byp, &visits, &n, &err) == FV_OK && n == 1 &&
+	   strcmp(visits[0].id, v_first) == 0, "by person");
+	is_num(n == 1 ? visits[0].score : NAN, 1, "the score is listed");
+	fv_visit_list_free(visits, n);
+	fv_visit_query bystate = {.states = FV_VISIT_BIT(FV_VISIT_SUBMITTED) |
+					    FV_VISIT_BIT(FV_VISIT_RETURNED)};
+	reset();
+	ok(fv_visit_list(s, &bystate, &visits, &n, &err) == FV_OK && n == 1 &&
+	   strcmp(visits[0].id, v_first) == 0, "by states: the returned version 1 is history");
+	fv_visit_list_free(visits, n);
+	fv_visit_query badq = {.states = 1u << 20};
+	reset();
+	ok(fv_visit_list(s, &badq, &visits, &n, &err) == FV_EINVAL, "unknown state bit");
+}
+
+static void test_audit(fv_store *s)
+{
+	fv_audit_entry *a;
+	size_t n;
+	const char *want[] = {"person.add", "person.edit"};
+
+	reset();
+	if (ok(fv_store_audit_list(s, p_wang, &a, &n, &err) == FV_OK && n == 2, "audit of a person")) {
+		for (size_t i = 0; i < n; i++)
+			is_str(a[i].action, want[i], "audit %zu", i);
+		is_str(a[1].detail, "changed: phone contact2_name contact2_phone", "edit detail");
+		is_str(a[0].device, fv_store_device(s), "device");
+		is_str(a[0].actor, "Li Hua", "actor");
+		ok(a[0].seq < a[1].seq, "in order");
+	}
+	fv_store_audit_list_free(a, n);
+	reset();
+	if (ok(fv_store_audit_list(s, v_draft, &a, &n, &err) == FV_OK, "audit of a visit")) {
+		fv_buf got;
+		fv_buf_init(&got);
+		for (size_t i = 0; i < n; i++)
+			fv_buf_addf(&got, "%s%s", i ? "," : "", a[i].action);
+		is_str(got.s, "visit.submit,visit.state,visit.state,visit.state,visit.state,"
+		       "visit.submit,visit.state,visit.state,visit.state", "the visit's life");
+		if (n == 9)
+			is_str(a[4].detail, "returned -> draft, version 2", "reopen detail");
+		fv_buf_release(&got);
+	}
+	fv_store_audit_list_free(a, n);
+	reset();
+	ok(fv_store_audit_list(s, p_zhao, &a, &n, &err) == FV_OK && n == 3 &&
+	   strcmp(a[1].action, "person.archive") == 0 && strcmp(a[1].detail, "died 2026-11-01") == 0,
+	   "archive audited");
+	fv_store_audit_list_free(a, n);
+	reset();
+	ok(fv_store_audit_list(s, "phq9", &a, &n, &err) == FV_OK && n == 2 &&
+	   strcmp(a[0].action, "form.install") == 0, "form installs audited");
+	fv_store_audit_list_free(a, n);
+}
+
+/* Everything is still there after close and open. */
+static void test_reopen(void)
+{
+	fv_store *s = open_store("main.fv");
+	fv_person p;
+	fv_visit *visits;
+	fv_form *f = NULL;
+	size_t n;
+
+	if (!ok(s != NULL, "the store opens again"))
+		return;
+	ok(version_of(s) == STORE_SCHEMA_VERSION, "schema version kept");
+	reset();
+	ok(fv_person_get(s, p_wang, &p, &err) == FV_OK && strcmp(p.phone, "13700001111") == 0 &&
+	   strcmp(p.last_visit, "2026-11-20") == 0, "the person is there");
+	if (!err.n)
+		fv_person_release(&p);
+	reset();
+	ok(fv_visit_list(s, NULL, &visits, &n, &err) == FV_OK && n == 2, "the visits are there");
+	fv_visit_list_free(visits, n);
+	reset();
+	ok(fv_store_form_load(s, "phq9", &f, &err) == FV_OK, "the forms are there");
+	fv_form_free(f);
+
+	/* a store from a newer fieldvisit is refused */
+	reset();
+	ok(store_exec(s, "PRAGMA user_version = 2", &err) == FV_OK, "pretend a newer schema");
+	char *want = fv_xasprintf("%s: this store was made by a newer fieldvisit (schema 2)",
+				  fv_store_path(s));
+	fv_store_close(s);
+	s = open_store("main.fv");
+	ok(s == NULL, "a newer store does not open");
+	is_str(first(), want, "newer store: message");
+	free(want);
+	fv_store_close(s);
+}
+
+/* The hook for migration tests: a store made as an older build made it. */
+static void test_pin(void)
+{
+	store_schema_pin(1);
+	fv_store *s = create_store("pinned.fv", FV_ROLE_WORKER);
+	store_schema_pin(0);
+	if (!ok(s != NULL, "a store made at a pinned schema"))
+		return;
+	ok(version_of(s) == 1, "at schema 1");
+	fv_store_close(s);
+	s = open_store("pinned.fv");
+	ok(s && version_of(s) == STORE_SCHEMA_VERSION, "opening brings it to the latest");
+	fv_store_close(s);
+}
+
+/* ------------------------------------------------------------------ */
+/* 10,000 people, 100,000 visits                                       */
+
+#define SCALE_PEOPLE 10000
+#define SCALE_VISITS 10   /* per person */
+
+/* A valid resident ID for a birth date and sequence number; the check
+ * digit computed as the hand vectors above show. */
+static void make_id(char out[19], int32_t birth, int seq)
+{
+	static const int w[17] = {7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2};
+	int y, m, d, sum = 0;
+	fv_date_to_ymd(birth, &y, &m, &d);
+	snprintf(out, 19, "110101%04d%02d%02d%03d", y, m, d, seq % 1000);
+	for (int i = 0; i < 17; i++)
+		sum += (out[i] - '0') * w[i];
+	out[17] = "10X98765432"[sum % 11];
+	out[18] = '\0';
+}
+
+static void test_scale(void)
+{
+	fv_store *s = create_store("big.fv", FV_ROLE_SUPERVISOR);
+	char (*ids)[FV_ID_BYTES] = fv_xcalloc(SCALE_PEOPLE, sizeof *ids);
+	int32_t base, first_visit;
+	fv_person *people = NULL;
+	size_t n = 0;
+	int added = 1;
+
+	if (!ok(s != NULL, "a store for 10,000 people"))
+		goto out;
+	fv_date_parse("1930-01-01", &base);
+	fv_date_parse("2026-01-01", &first_visit);
+	double t0 = monotonic();
+	reset();
+	ok(store_begin(s, &err) == FV_OK, "one transaction");
+	for (int i = 0; i < SCALE_PEOPLE && added; i++) {
+		char rid[19], birth[16], name[32], village[32];
+		make_id(rid, base + i, i);
+		fv_date_format(base + i, birth);
+		snprintf(name, sizeof name, "person %05d", i);
+		snprintf(village, sizeof village, "village %02d", i % 40);
+		fv_person_input in = {.name = name, .sex = (i % 1000) % 2 ? "male" : "female",
+				      .birth = birth, .resident_id = rid, .village = village};
+		added = fv_person_add(s, &in, ids[i], &err) == FV_OK;
+		if (!added)
+			diag("person %d: %s", i, first());
+	}
+	ok(added, "10,000 people added");
+	sqlite3_stmt *st = store_prepare(s,
+		"INSERT INTO visit(id, version, author, person_id, form_id, form_version, state,"
+		" answers, visit_date, created_at, updated_at, submitted_at)"
+		" VALUES (?1, 1, 'bench', ?2, 'phq9', '2026112301', 'submitted', '{}', ?3, ?3, ?3, ?3)",
+		&err);
+	int inserted = 0;
+	for (int i = 0; st && i < SCALE_PEOPLE; i++) {
+		for (int k = 0; k < SCALE_VISITS; k++) {
+			char vid[40], day[16];
+			snprintf(vid, sizeof vid, "visit-%d-%d", i, k);
+			/* visit k of person i: day 10k + i mod 7 of 2026 */
+			fv_date_format(first_visit + 10 * k + i % 7, day);
+			sqlite3_bind_text(st, 1, vid, -1, SQLITE_TRANSIENT);
+			sqlite3_bind_text(st, 2, ids[i], -1, SQLITE_STATIC);
+			sqlite3_bind_text(st, 3, day, -1, SQLITE_TRANSIENT);
+			inserted += sqlite3_step(st) == SQLITE_DONE;
+			sqlite3_reset(st);
+		}
+	}
+	sqlite3_finalize(st);
+	ok(inserted == SCALE_PEOPLE * SCALE_VISITS, "100,000 visits inserted");
+	reset();
+	ok(store_commit(s, &err) == FV_OK, "committed");
+	diag("filling: %.2f s", monotonic() - t0);
+
+	t0 = monotonic();
+	reset();
+	ok(fv_person_list(s, NULL, &people, &n, &err) == FV_OK && n == SCALE_PEOPLE,
+	   "list 10,000 people");
+	double took = monotonic() - t0;
+	diag("fv_person_list of 10,000 people with 100,000 visits: %.3f s", took);
+	/* an index scan takes milliseconds; one scan of the visits per person
+	 * (no index) would take minutes */
+	ok(took < 3.0, "the list is one indexed query (%.3f s)", took);
+	int right = n == SCALE_PEOPLE;
+	for (size_t i = 0; right && i < n; i++) {
+		int idx = atoi(people[i].name + 7);
+		char want[16];
+		fv_date_format(first_visit + 10 * (SCALE_VISITS - 1) + idx % 7, want);
+		right = strcmp(people[i].last_visit, want) == 0;
+		if (!right)
+			diag("%s: last visit %s, want %s", people[i].name, people[i].last_visit, want);
+	}
+	ok(right, "every person has the date of the last visit");
+	ok(n > 1 && strcmp(people[0].village, "village 00") == 0 &&
+	   strcmp(people[0].name, "person 00000") == 0 &&
+	   strcmp(people[1].name, "person 00040") == 0, "sorted by village, then name");
+	fv_person_list_free(people, n);
+
+	fv_person_query one = {.village = "village 07"};
+	t0 = monotonic();
+	reset();
+	ok(fv_person_list(s, &one, &people, &n, &err) == FV_OK && n == SCALE_PEOPLE / 40,
+	   "one village");
+	diag("one village: %.3f s", monotonic() - t0);
+	fv_person_list_free(people, n);
+out:
+	fv_store_close(s);
+	free(ids);
+}
+
+int main(void)
+{
+	char tmpl[512];
+	const char *tmp = getenv("TMPDIR");
+	fv_store *s;
+
+	fv_errors_init(&err);
+	snprintf(tmpl, sizeof tmpl, "%s/fvstore.XXXXXX", tmp && *tmp ? tmp : "/tmp");
+	dir = mkdtemp(tmpl);
+	if (!dir || vault_init() != FV_OK) {
+		printf("Bail out! cannot make a temp folder or start the vault\n");
+		return 1;
+	}
+	fv_datetime_parse("2026-11-23T10:00:00", &clock_t0);
+	fv_clock_set(clock_t0);
+	char *rk = path_in("recovery.key");
+	if (vault_recovery_create(rk, recovery_pk, &err) != FV_OK) {
+		printf("Bail out! recovery key: %s\n", first());
+		return 1;
+	}
+	free(rk);
+
+	test_resident_ids();
+	test_migrations_plain();
+	s = create_store("main.fv", FV_ROLE_WORKER);
+	if (ok(s != NULL, "create a store")) {
+		ok(version_of(s) == STORE_SCHEMA_VERSION, "a new store is at the latest schema");
+		test_forms(s);
+		test_people(s);
+		test_visits(s);
+		test_states(s);
+		test_triggers(s);
+		test_lists(s);
+		test_audit(s);
+		fv_store_close(s);
+		test_reopen();
+	}
+	test_pin();
+	test_scale();
+
+	fv_errors_release(&err);
+	if (!getenv("FV_KEEP")) remove_tree(dir); else diag("kept %s", dir);
+	return done_testing();
+}
