@@ -5,7 +5,7 @@
 cd "$FV_SRCDIR" || exit 1
 
 check() {  # PATTERN ALLOWED-DIR NAME
-	hits=$(grep -rlE "#[[:space:]]*include[[:space:]]*[<\"]($1)[>\"]" src include |
+	hits=$(grep -rlE --include='*.[ch]' "#[[:space:]]*include[[:space:]]*[<\"]($1)[>\"]" src include |
 		grep -v "^src/$2/")
 	is "$hits" "" "$3 is included only in src/$2/"
 }
@@ -15,7 +15,7 @@ check 'zlib\.h' sync zlib.h
 check 'n?curses(w)?\.h|ncursesw/[a-z]+\.h' ui curses.h
 
 # libsodium's prefix is its own: our wrappers are vault_*.
-hits=$(grep -rnE '^[a-z_ *]*[[:space:]*]crypto_[a-z0-9_]+\(' src include | grep -v '^src/vault/')
+hits=$(grep -rnE --include='*.[ch]' '^[a-z_ *]*[[:space:]*]crypto_[a-z0-9_]+\(' src include | grep -v '^src/vault/')
 is "$hits" "" "no crypto_* functions defined outside src/vault"
 
 # Every public header compiles on its own.
@@ -27,7 +27,7 @@ for h in include/fieldvisit/*.h; do
 done
 
 # C code holds no Chinese strings: texts live in forms/ and assets/.
-hits=$(grep -rlP '[\x{4e00}-\x{9fff}]' src include 2>/dev/null)
+hits=$(grep -rlP --include='*.[ch]' '[\x{4e00}-\x{9fff}]' src include 2>/dev/null)
 is "$hits" "" "no Chinese text in C sources"
 
 tap_done
