@@ -48,9 +48,9 @@ typedef int (*fv_expr_resolve_fn)(void *ctx, const char *name);
 
 /*
  * Compile src.  References ${name} are resolved with resolve(ctx, name); '.'
- * is allowed only when allow_dot is set (constraints, choice filters).  On
+ * is allowed only when allow_dot is set (constraints).  On
  * error returns FV_EINVAL and writes a one-line message without location
- * into errbuf ("unknown function 'foo'", "syntax error at 'x' (column 7)",
+ * into errbuf ("unknown function 'foo'", "syntax error: unexpected 'x' at column 7",
  * "unknown field 'age'", "'round' takes 1 or 2 arguments, got 3").
  * The caller frees *out with fv_expr_free().
  */
@@ -70,8 +70,9 @@ int fv_expr_uses_clock(const fv_expr *e);
  * What the evaluator needs from the instance.  value() returns the stored
  * string of a field ("" when unanswered or not relevant) and its type; the
  * evaluator gives it XPath meaning the way JavaRosa does: integer and
- * decimal answers become numbers, date answers dates, everything else a
- * string; "" stays the empty string.  choice_label() returns the label of a
+ * decimal answers become numbers, date answers dates, dateTime answers
+ * date-times, everything else (time, select, calculate) a string; "" stays
+ * the empty string.  choice_label() returns the label of a
  * choice of a select field in the current language, or NULL.
  */
 typedef struct fv_expr_env {
