@@ -81,23 +81,40 @@ void fv_date_format(int32_t days, char out[static 16])
 	snprintf(out, 16, "%04d-%02d-%02d", y, m, d);
 }
 
-/* A zone suffix: "Z", "+08:00", "+0800", "-05". */
-static int zone_ok(const char *s)
+/* A zone suffix: "" (none), "Z", "+08:00", "+0800", "-05".  Returns 1
+ * when valid, with *has set when a zone is given and its offset from UTC in
+ * seconds in *off. */
+static int parse_zone(const char *s, int *has, long *off)
 {
-	int h, m;
-	if (*s == '\0' || (s[0] == 'Z' && s[1] == '\0'))
+	int h, m = 0, sign;
+	*has = 0;
+	*off = 0;
+	if (*s == '\0')
+		return 1;
+	*has = 1;
+	if (s[0] == 'Z' && s[1] == '\0')
 		return 1;
 	if (*s != '+' && *s != '-')
 		return 0;
-	s++;
+	sign = *s++ == '-' ? -1 : 1;
 	if (!digits(s, 2, &h) || h > 14)
 		return 0;
 	s += 2;
 	if (*s == ':')
 		s++;
-	if (*s == '\0')
-		return 1;
-	return digits(s, 2, &m) && m < 60 && s[2] == '\0';
+	if (*s != '\0' && !(digits(s, 2, &m) && m < 60 && s[2] == '\0'))
+		return 0;
+	*off = sign * (h * 3600L + m * 60L);
+	return 1;
+}
+
+/* Offset of local time from UTC, in seconds, at the UTC instant t. */
+static long local_offset(time_t t)
+{
+	struct tm lt;
+	if (!localtime_r(&t, &lt))
+		return 0;
+	return lt.tm_gmtoff;
 }
 
 /* Parse "HH:MM[:SS[.fff]]" at s; *end is set past it. */
@@ -133,7 +150,10 @@ int fv_time_parse(const char *s, int32_t *secs)
 {
 	double t;
 	const char *end;
-	if (!parse_hms(s, &t, &end) || !zone_ok(end))
+	int has;
+	long off;
+	/* a time of day has no date to convert with: its zone is only checked */
+	if (!parse_hms(s, &t, &end) || !parse_zone(end, &has, &off))
 		return 0;
 	*secs = (int32_t)t;
 	return 1;
@@ -152,19 +172,17 @@ int fv_datetime_parse(const char *s, double *t)
 	}
 	if (s[10] != 'T' && s[10] != ' ')
 		return 0;
-	if (!parse_hms(s + 11, &secs, &end) || !zone_ok(end))
+	int has;
+	long off;
+	if (!parse_hms(s + 11, &secs, &end) || !parse_zone(end, &has, &off))
 		return 0;
 	*t = days * 86400.0 + secs;
+	if (has) {
+		/* the same instant on this laptop's wall clock */
+		double utc = *t - (double)off;
+		*t = utc + (double)local_offset((time_t)floor(utc));
+	}
 	return 1;
-}
-
-/* Offset of local time from UTC, in seconds, at the UTC instant t. */
-static long local_offset(time_t t)
-{
-	struct tm lt;
-	if (!localtime_r(&t, &lt))
-		return 0;
-	return lt.tm_gmtoff;
 }
 
 void fv_datetime_format(double t, char out[static 40])

@@ -184,31 +184,49 @@ static int is_no(const char *s)
 /* ------------------------------------------------------------------ */
 /* Languages and headers                                               */
 
+/* Split a language "Name (code)" (or "Name") in s, in place: *name and
+ * *code point into s (code = name without parentheses).  Returns 0 when
+ * either is empty. */
+static int split_lang(char *s, char **name, char **code)
+{
+	char *open = strrchr(fv_trim(s), '(');
+	size_t n = strlen(s);
+	*name = s;
+	*code = NULL;
+	if (open && n > 0 && s[n - 1] == ')') {
+		s[n - 1] = '\0';
+		*open = '\0';
+		*code = fv_trim(open + 1);
+		fv_trim(s);
+	}
+	if (!*code)
+		*code = s;
+	return **name != '\0' && **code != '\0';
+}
+
+/* Index of a language by name and code, or -1. */
+static int lang_find(const fv_form *f, const char *name, const char *code)
+{
+	for (int i = 0; i < f->nlangs; i++)
+		if (strcmp(f->lang_name[i], name) == 0 && strcmp(f->lang_code[i], code) == 0)
+			return i;
+	return -1;
+}
+
 /* Find or add the language of a "::Name (code)" suffix. */
 static int lang_index(loader *L, int line, const char *suffix)
 {
 	fv_form *f = L->f;
-	char *s = fv_trim(fv_xstrdup(suffix));
-	char *name = s, *code = NULL;
-	char *open = strrchr(s, '(');
-	size_t n = strlen(s);
-	if (open && n > 0 && s[n - 1] == ')') {
-		s[n - 1] = '\0';
-		*open = '\0';
-		code = fv_trim(open + 1);
-		fv_trim(name);
-	}
-	if (*name == '\0' || (code && *code == '\0')) {
+	char *s = fv_xstrdup(suffix), *name, *code;
+	int i;
+	if (!split_lang(s, &name, &code)) {
 		fail(L, line, "bad language '%s': write it as 'Name (code)'", suffix);
 		free(s);
 		return -2;
 	}
-	for (int i = 0; i < f->nlangs; i++) {
-		if (strcmp(f->lang_name[i], name) == 0 &&
-		    strcmp(f->lang_code[i], code ? code : name) == 0) {
-			free(s);
-			return i;
-		}
+	if ((i = lang_find(f, name, code)) >= 0) {
+		free(s);
+		return i;
 	}
 	if (f->nlangs == FV_MAX_LANGS) {
 		fail(L, line, "too many languages (at most %d)", FV_MAX_LANGS);
@@ -216,7 +234,7 @@ static int lang_index(loader *L, int line, const char *suffix)
 		return -2;
 	}
 	f->lang_name[f->nlangs] = fv_xstrdup(name);
-	f->lang_code[f->nlangs] = fv_xstrdup(code ? code : name);
+	f->lang_code[f->nlangs] = fv_xstrdup(code);
 	free(s);
 	return f->nlangs++;
 }
@@ -411,11 +429,13 @@ static void read_survey_row(loader *L, const fv_csv_row *row)
 	fd->calculation_src = fv_trim(fv_xstrdup(cell_of(L, row, COL_CALCULATION)));
 	fd->choice_filter_src = fv_trim(fv_xstrdup(cell_of(L, row, COL_CHOICE_FILTER)));
 
-	const char *ro = cell_of(L, row, COL_READ_ONLY);
+	char *ro_cell = fv_trim(fv_xstrdup(cell_of(L, row, COL_READ_ONLY)));
+	const char *ro = ro_cell;
 	if (strcmp(ro, "yes") == 0 || strcmp(ro, "true") == 0 || strcmp(ro, "TRUE") == 0)
 		fd->read_only = 1;
 	else if (*ro && strcmp(ro, "no") != 0 && strcmp(ro, "false") != 0 && strcmp(ro, "FALSE") != 0)
 		fail(L, row->line, "read_only: '%s' must be yes or no", ro);
+	free(ro_cell);
 
 	if (t == FV_Q_END_GROUP) {
 		if (L->ngroups == 0) {
@@ -437,7 +457,7 @@ static void read_survey_row(loader *L, const fv_csv_row *row)
 		return;
 	}
 	for (int i = 0; i < idx; i++) {
-		if (strcmp(f->fields[i].name, fd->name) == 0) {
+		if (f->fields[i].type != FV_Q_END_GROUP && strcmp(f->fields[i].name, fd->name) == 0) {
 			fail(L, row->line, "duplicate name '%s' (first on line %d)", fd->name,
 			     f->fields[i].line);
 			return;
@@ -450,6 +470,8 @@ static void read_survey_row(loader *L, const fv_csv_row *row)
 	}
 	if ((is_question(t) || t == FV_Q_NOTE) && text_empty(&fd->label))
 		fail(L, row->line, "%s '%s' has no label", fv_qtype_name(t), fd->name);
+	if (t == FV_Q_CALCULATE && strcmp(fd->name, "alert_") == 0)
+		fail(L, row->line, "calculate 'alert_' needs the alert's name after alert_");
 	if (t == FV_Q_CALCULATE && *fd->calculation_src == '\0')
 		fail(L, row->line, "calculate '%s' has no calculation", fd->name);
 	if (t != FV_Q_CALCULATE && *fd->calculation_src)
@@ -645,15 +667,9 @@ static void check_settings(loader *L)
 	}
 	f->default_lang = 0;
 	if (L->default_language && *L->default_language) {
-		int found = -1;
-		for (int i = 0; i < f->nlangs; i++) {
-			char *full = fv_xasprintf("%s (%s)", f->lang_name[i], f->lang_code[i]);
-			if (strcmp(full, L->default_language) == 0 ||
-			    (strcmp(f->lang_name[i], f->lang_code[i]) == 0 &&
-			     strcmp(f->lang_name[i], L->default_language) == 0))
-				found = i;
-			free(full);
-		}
+		char *dl = fv_xstrdup(L->default_language), *name, *code;
+		int found = split_lang(dl, &name, &code) ? lang_find(f, name, code) : -1;
+		free(dl);
 		if (found < 0)
 			fail(L, line, "settings: default_language '%s' is not the suffix of any label column (write it as e.g. 'Chinese (zh)')",
 			     L->default_language);

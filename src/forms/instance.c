@@ -461,7 +461,7 @@ int fv_form_canonical(const fv_field *fd, const char *value, fv_buf *out, char *
 	}
 	switch (fd->type) {
 	case FV_Q_INTEGER:
-		if (!fv_parse_long(value, &l) || l > 2147483647L || l < -2147483647L) {
+		if (!fv_parse_long(value, &l) || l > 2147483647L || l < -2147483647L - 1) {
 			snprintf(err, errlen, "'%s' is not a whole number", value);
 			return 0;
 		}

@@ -53,6 +53,12 @@ static void test_times(void)
 	ok(fv_datetime_parse("2026-11-23", &t) && t == 20780 * 86400.0, "plain date as date-time");
 	ok(!fv_datetime_parse("2026-11-23X10:00", &t), "bad separator refused");
 	setenv("TZ", "Asia/Shanghai", 1);
+	ok(fv_datetime_parse("2026-11-23T03:04:05+05:00", &t) && t == 20780 * 86400.0 + 6 * 3600 + 4 * 60 + 5,
+	   "a zone is converted to the local wall clock (03:04 at +05 is 06:04 at +08)");
+	ok(fv_datetime_parse("2026-11-23T02:00:00Z", &t) && t == 20780 * 86400.0 + 10 * 3600,
+	   "Z is UTC");
+	ok(!fv_datetime_parse("2026-11-23T02:00:00+15:00", &t), "zone beyond +14 refused");
+	setenv("TZ", "Asia/Shanghai", 1);
 	fv_datetime_format(20780 * 86400.0 + 36930.25, buf);
 	is_str(buf, "2026-11-23T10:15:30.250+08:00", "date-time format with offset");
 }
