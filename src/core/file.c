@@ -67,7 +67,13 @@ fv_status fv_write_atomic(const char *path, const void *data, size_t len, int mo
 		slash[slash == dir ? 1 : 0] = '\0';
 	else
 		strcpy(dir, ".");
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+	/* a leftover or planted PATH.tmp (another mode, a symlink) is removed,
+	 * never written through */
+	if (unlink(tmp) != 0 && errno != ENOENT) {
+		fv_errors_add(err, tmp, 0, "cannot remove: %s", strerror(errno));
+		goto out;
+	}
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
 	if (fd < 0) {
 		fv_errors_add(err, tmp, 0, "cannot create: %s", strerror(errno));
 		goto out;
