@@ -436,6 +436,38 @@ static fv_status finish_open(fv_store *s, fv_errors *err)
 	return st;
 }
 
+/* A database file cut short is a damaged store, found before anything
+ * reads it.  Empty, it is never a new store (and SQLite would delete a
+ * -wal lying next to it, all that is left of the data).  Not a whole
+ * number of pages without a -wal: the last checkpoint synced every page
+ * before the -wal went, so the file was cut.  (With a -wal, a power cut
+ * in a checkpoint may leave the last page partly written; recovery
+ * replays it from the -wal.) */
+static fv_status check_size(fv_store *s, fv_errors *err)
+{
+	struct stat sb, wal;
+	char *wal_path;
+	int has_wal;
+	if (fstat(s->lock_fd, &sb) != 0) {
+		fv_errors_add(err, s->path, 0, "cannot read: %s", strerror(errno));
+		return FV_EIO;
+	}
+	if (sb.st_size == 0) {
+		fv_errors_add(err, s->path, 0, "the database file is empty: the store is damaged");
+		return FV_EIO;
+	}
+	wal_path = fv_xasprintf("%s-wal", s->path);
+	has_wal = lstat(wal_path, &wal) == 0;
+	free(wal_path);
+	if (!has_wal && sb.st_size % STORE_PAGE_SIZE != 0) {
+		fv_errors_add(err, s->path, 0,
+			      "the database file is cut short (%lld bytes, not a whole number of"
+			      " pages): the store is damaged", (long long)sb.st_size);
+		return FV_EIO;
+	}
+	return FV_OK;
+}
+
 static fv_status open_common(const char *path, const char *passphrase, const uint8_t *sk,
 			     fv_store **out, fv_errors *err)
 {
@@ -453,6 +485,8 @@ static fv_status open_common(const char *path, const char *passphrase, const uin
 	faults_from_env();
 	if ((st = lock_store(s, 0, err)) != FV_OK)
 		goto fail;
+	if ((st = check_size(s, err)) != FV_OK)
+		goto fail;
 	if (passphrase)
 		st = vault_keyfile_unlock(s->keys_path, passphrase, &s->master, s->store_id, err);
 	else
@@ -464,6 +498,12 @@ static fv_status open_common(const char *path, const char *passphrase, const uin
 	*out = s;
 	return FV_OK;
 fail:
+	/* A failed open changes nothing.  Closing would checkpoint, and when
+	 * the -wal's frames did not open with this key (another store's key
+	 * file) recovery found none, so SQLite would delete the -wal and
+	 * every commit in it. */
+	if (s->db)
+		sqlite3_db_config(s->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
 	store_free(s);
 	return st;
 }
@@ -478,6 +518,30 @@ fv_status fv_store_open_recovery(const char *path, const uint8_t sk[VAULT_BOX_SK
 				 fv_store **out, fv_errors *err)
 {
 	return open_common(path, NULL, sk, out, err);
+}
+
+fv_status fv_store_begin(fv_store *s, fv_errors *err)
+{
+	if (!sqlite3_get_autocommit(s->db)) {
+		fv_errors_add(err, s->path, 0, "a transaction is open already");
+		return FV_EINVAL;
+	}
+	return store_begin(s, err);
+}
+
+fv_status fv_store_commit(fv_store *s, fv_errors *err)
+{
+	if (sqlite3_get_autocommit(s->db)) {
+		fv_errors_add(err, s->path, 0,
+			      "no transaction is open (none was begun, or an error ended it)");
+		return FV_EINVAL;
+	}
+	return store_commit(s, err);
+}
+
+void fv_store_rollback(fv_store *s)
+{
+	store_rollback(s);
 }
 
 fv_status fv_store_passwd(fv_store *s, const char *passphrase, vault_pwcost cost,

@@ -10,7 +10,8 @@
  *
  * Main file: reads of any offset and length are served from whole
  * decrypted pages (SQLite reads the 100-byte header before it knows the
- * page size); writes are whole aligned pages.
+ * page size); writes are whole aligned pages.  SQLite always sees the 40
+ * reserved bytes of a page as zeros (see read_page: WAL checksums).
  *
  * WAL: the 32-byte header and each frame's 24-byte header stay in clear
  * (SQLite needs them to find and check frames); the page image of a frame is
@@ -220,6 +221,7 @@ typedef struct cfile {
 	int wal;
 	sqlite3_int64 frame_off;  /* WAL: offset of the last frame header written */
 	uint32_t frame_pgno;      /* and its page number */
+	sqlite3_int64 unsynced;   /* WAL: lowest offset written since the last good sync, or -1 */
 	unsigned char page[PS];
 } cfile;
 
@@ -245,8 +247,18 @@ static int read_page(cfile *f, sqlite3_int64 off, uint32_t pgno)
 	}
 	if (rc != SQLITE_OK)
 		return rc;
-	return vault_page_open(f->db->key, f->db->store_id, pgno, f->page, PS) ? SQLITE_OK
-									      : SQLITE_CORRUPT;
+	if (!vault_page_open(f->db->key, f->db->store_id, pgno, f->page, PS))
+		return SQLITE_CORRUPT;
+	/* SQLite gets the reserved bytes as zeros, never our nonce and tag:
+	 * it never writes them itself, so every page it hands back carries
+	 * zeros there, and a WAL frame's checksum (which SQLite computes over
+	 * the whole page it writes, reserve included, and checks over the page
+	 * it reads back during recovery) matches.  With the nonce and tag left
+	 * in, the checksums of frames of pages read from disk covered the old
+	 * nonce and tag, the page read back had the new ones, and recovery
+	 * after a crash threw away every commit not yet checkpointed. */
+	memset(f->page + PS - VAULT_PAGE_RESERVE, 0, VAULT_PAGE_RESERVE);
+	return SQLITE_OK;
 }
 
 static int main_read(cfile *f, unsigned char *out, int amt, sqlite3_int64 off)
@@ -257,12 +269,24 @@ static int main_read(cfile *f, unsigned char *out, int amt, sqlite3_int64 off)
 		int skip = (int)(off - start), n = PS - skip < amt ? PS - skip : amt;
 		uint32_t pgno = (uint32_t)(start / PS) + 1;
 		int rc = read_page(f, start, pgno);
-		if (rc == SQLITE_IOERR_SHORT_READ)
+		if (rc == SQLITE_IOERR_SHORT_READ) {
 			short_read = 1;
-		else if (rc == SQLITE_CORRUPT)
+		} else if (rc == SQLITE_CORRUPT && pgno == 1 && n < PS) {
+			/* The 100-byte header read of sqlite3_open_v2: it goes to
+			 * this file, never to the WAL, and an error here fails the
+			 * open.  But page 1 torn by a power cut in the middle of a
+			 * checkpoint is whole in the WAL, which recovery replays.
+			 * So the header reads as absent (zeros): SQLite takes its
+			 * default page size and then reads page 1 whole, from the
+			 * WAL when it is there, else from this file, which fails
+			 * as SQLITE_NOTADB below. */
+			memset(f->page, 0, PS);
+			short_read = 1;
+		} else if (rc == SQLITE_CORRUPT) {
 			return pgno == 1 ? SQLITE_NOTADB : SQLITE_IOERR_DATA;
-		else if (rc != SQLITE_OK)
+		} else if (rc != SQLITE_OK) {
 			return rc;
+		}
 		memcpy(out, f->page + skip, (size_t)n);
 		out += n;
 		off += n;
@@ -340,6 +364,8 @@ static int wal_read(cfile *f, unsigned char *out, int amt, sqlite3_int64 off)
 
 static int wal_write(cfile *f, const unsigned char *in, int amt, sqlite3_int64 off)
 {
+	if (f->unsynced < 0 || off < f->unsynced)
+		f->unsynced = off;
 	while (amt > 0) {
 		sqlite3_int64 frame;
 		int within, n, rc;
@@ -412,9 +438,38 @@ static int c_truncate(sqlite3_file *file, sqlite3_int64 size)
 	return f->real->pMethods->xTruncate(f->real, size);
 }
 
+/*
+ * An fsync of the WAL failed.  SQLite reports the transaction as not saved
+ * ("nothing was changed") and rolls it back in memory, but its frames,
+ * commit frame included, may well be on disk, and after a crash recovery
+ * would replay them: the change the user was told had failed would come
+ * back.  So the header of the first frame written since the last good
+ * sync (the WAL header itself when the log was being restarted, all of
+ * whose frames were checkpointed) is zeroed, which ends the log before
+ * it, and synced.  Best effort: if this fails too, the disk is failing.
+ * SQLite writes its next transaction over the same frames.
+ */
+static void wal_forget_unsynced(cfile *f, int flags)
+{
+	static const unsigned char zeros[WAL_HDR];
+	sqlite3_int64 frame;
+	int within;
+	wal_locate(f->unsynced, &frame, &within);
+	if (seam_write(f->real, zeros, frame < 0 ? WAL_HDR : FRAME_HDR, frame < 0 ? 0 : frame) ==
+		    SQLITE_OK &&
+	    seam_sync(f->real, flags) == SQLITE_OK)
+		f->unsynced = -1;
+}
+
 static int c_sync(sqlite3_file *file, int flags)
 {
-	return seam_sync(((cfile *)file)->real, flags);
+	cfile *f = (cfile *)file;
+	int rc = seam_sync(f->real, flags);
+	if (rc == SQLITE_OK)
+		f->unsynced = -1;
+	else if (f->wal && f->unsynced >= 0)
+		wal_forget_unsynced(f, flags);
+	return rc;
 }
 
 static int c_file_size(sqlite3_file *file, sqlite3_int64 *size)
@@ -511,6 +566,7 @@ static int v_open(sqlite3_vfs *vfs, sqlite3_filename name, sqlite3_file *file, i
 		return SQLITE_CANTOPEN;
 	f->wal = wal;
 	f->frame_off = -1;
+	f->unsynced = -1;
 	f->real = (sqlite3_file *)(f + 1);
 	int rc = base->xOpen(base, name, f->real, flags, out_flags);
 	if (rc != SQLITE_OK) {
