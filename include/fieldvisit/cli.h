@@ -5,6 +5,8 @@
 #ifndef FIELDVISIT_CLI_H
 #define FIELDVISIT_CLI_H
 
+#include <stdio.h>
+
 #include "fieldvisit/core.h"
 
 /* Run fieldvisit with its arguments; returns the process exit code
@@ -15,8 +17,119 @@ int fv_cli_main(int argc, char **argv);
 void fv_cli_error(const char *fmt, ...) FV_PRINTF(1, 2);
 /* Print every line of err as an error; returns the number printed. */
 size_t fv_cli_errors(const fv_errors *err);
+/* Print the lines of err and return the exit code of st
+ * (fv_status_exit). */
+int fv_cli_fail(fv_status st, const fv_errors *err);
 
-/* The commands (src/cli/cmd_*.c).  argv[0] is the command's own name. */
+/*
+ * The one-line error for what getopt_long returned when it did not take an
+ * option: '?' (unknown option) or ':' (missing argument; the option
+ * string must start with ':'), with opterr = 0.  cmd names the command
+ * ("person add").  Prints "fieldvisit: CMD: unknown option '--x' (see
+ * 'fieldvisit CMD --help')" or "...: option '--x' needs a value" and
+ * returns 2.
+ */
+int fv_cli_bad_option(const char *cmd, int c, char **argv);
+
+/* Columns that UTF-8 text takes on a terminal (wcwidth: a Chinese
+ * character takes two; invalid bytes and unknown characters one). */
+size_t fv_cli_width(const char *s);
+/*
+ * Print a table of nrows rows of ncols cells (row-major; row 0 is the
+ * header): each column padded to its widest cell by display width,
+ * columns separated by two spaces, no trailing blanks.  Control characters
+ * and bytes that are not UTF-8 are shown as \xNN (C1 controls as \uNNNN):
+ * text from the store never drives the terminal.
+ */
+void fv_cli_table(FILE *fp, const char *const *cells, size_t nrows, size_t ncols);
+
+struct json_t;
+/* Print j on stdout, indented, keys in insertion order, and drop it. */
+void fv_cli_print_json(struct json_t *j);
+/* Print n items (each size bytes) as a JSON array, one element per line,
+ * converting one at a time: a list of thousands never becomes one document
+ * in memory. */
+void fv_cli_print_json_items(const void *items, size_t n, size_t size,
+			     struct json_t *(*to_json)(const void *item));
+
+/* The commands (src/cli/cmd_*.c).  argv[0] is the command's own name;
+ * each returns the exit code. */
 int fv_cmd_form(int argc, char **argv);
+int fv_cmd_init(int argc, char **argv);
+int fv_cmd_person(int argc, char **argv);
+int fv_cmd_visit(int argc, char **argv);
+int fv_cmd_export(int argc, char **argv);
+int fv_cmd_passwd(int argc, char **argv);
+int fv_cmd_recover(int argc, char **argv);
+int fv_cmd_generate(int argc, char **argv);
+
+struct fv_store;
+struct fv_person;
+struct fv_visit;
+struct vault_pwcost;
+
+/*
+ * The JSON form of a person (every field; optional fields not set are
+ * null, categories an array of codes, contacts an array of {name, phone})
+ * and of a visit (every field; answers, when v->answers is not NULL, as
+ * the stored object).  `person show --json`, `visit show --json` and
+ * `export --format jsonl` give these objects.  The caller owns the result.
+ */
+struct json_t *fv_cli_person_json(const struct fv_person *p);
+struct json_t *fv_cli_visit_json(const struct fv_visit *v);
+
+/* The options of every command that opens a store. */
+typedef struct fv_cli_store_opts {
+	const char *store;            /* --store PATH */
+	const char *passphrase_file;  /* --passphrase-file FILE */
+} fv_cli_store_opts;
+
+/*
+ * The path of the store of o: --store PATH, else $FIELDVISIT_STORE, else
+ * the only store (*.fv) in the default folder ($XDG_DATA_HOME/fieldvisit);
+ * with several, "several stores in DIR (a, b): choose one with --store"
+ * (exit 2); with none, "no store in DIR: ..." (exit 4).  *path is
+ * malloc'ed.  Prints any error and returns the exit code.
+ */
+int fv_cli_store_path(const fv_cli_store_opts *o, char **path);
+
+/*
+ * Open the store of o (fv_cli_store_path).  The passphrase comes from
+ * --passphrase-file (its first line), else $FIELDVISIT_PASSPHRASE, else a
+ * prompt on the terminal without echo; it is wiped after use.  The unlock
+ * is audited.  Prints any error ("wrong passphrase": exit 3; "store in
+ * use": exit 4) and returns the exit code (0: *out is open).
+ */
+int fv_cli_open_store(const fv_cli_store_opts *o, struct fv_store **out);
+
+/*
+ * Passphrases.  The buffer given in *out holds the passphrase as a string;
+ * free it with fv_cli_passphrase_free (which wipes it).  Each prints any
+ * error and returns the exit code.
+ *
+ * fv_cli_passphrase: from file (the first line, without its line end) when
+ * not NULL, else the environment variable env when set and not empty,
+ * else the terminal (/dev/tty, echo off, the terminal restored on every
+ * path, signals included) after prompt.  No terminal and no other source:
+ * "no passphrase: set ENV or use OPTION" (exit 2; option names the
+ * option that gives file).
+ *
+ * fv_cli_new_passphrase: the same, but on the terminal it is asked twice
+ * and both must match (exit 1); checked with vault_passphrase_problem
+ * (exit 1 with the reason).
+ */
+int fv_cli_passphrase(const char *file, const char *option, const char *env,
+		      const char *prompt, char **out);
+int fv_cli_new_passphrase(const char *file, const char *option, const char *env,
+			  const char *prompt, char **out);
+void fv_cli_passphrase_free(char *p);
+
+/*
+ * The Argon2id cost of a new passphrase slot: vault_pw_calibrate(0.5 s,
+ * 64 MiB), or vault_pw_fast() when FIELDVISIT_TEST_FAST_KDF=1, with a
+ * warning on stderr.  Starts the vault (vault_init); returns the exit
+ * code.
+ */
+int fv_cli_pwcost(struct vault_pwcost *out);
 
 #endif

@@ -61,6 +61,19 @@ FV_MUST_CHECK fv_status fv_store_open_recovery(const char *path,
 /* Checkpoint, close and wipe the keys.  NULL is fine. */
 void fv_store_close(fv_store *s);
 
+/*
+ * One transaction around many changes (a bulk load such as `fieldvisit
+ * generate`, an import): begin, then any of the data functions below (each
+ * is then a savepoint inside it: a refused change undoes only itself),
+ * then commit to save all of it, or rollback to drop all of it.  Nothing
+ * is durable before the commit.  Begin refuses a transaction already open
+ * (FV_EINVAL); commit without one is FV_EINVAL too; a failed commit rolls
+ * the whole transaction back.  rollback does nothing when none is open.
+ */
+FV_MUST_CHECK fv_status fv_store_begin(fv_store *s, fv_errors *err);
+FV_MUST_CHECK fv_status fv_store_commit(fv_store *s, fv_errors *err);
+void fv_store_rollback(fv_store *s);
+
 /* Set a new passphrase (rewraps the master key only). */
 FV_MUST_CHECK fv_status fv_store_passwd(fv_store *s, const char *passphrase,
 					vault_pwcost cost, fv_errors *err);
@@ -340,6 +353,18 @@ typedef struct fv_audit_entry {
 	char *subject;         /* the id of what it touched ("" for none) */
 	char *detail;
 } fv_audit_entry;
+
+/*
+ * Append one entry to the audit log for what a caller did outside the
+ * functions above (which audit their own changes): "init", "unlock",
+ * "recover", "passwd", "export".  subject is the id of what it touched
+ * (NULL for none); detail must hold no personal data (NULL for none).  Its
+ * own transaction, or a savepoint in the caller's.  FV_EINVAL for an
+ * empty action.
+ */
+FV_MUST_CHECK fv_status fv_store_audit_note(fv_store *s, const char *action,
+					    const char *subject, const char *detail,
+					    fv_errors *err);
 
 /* The audit log, oldest first; only the entries about subject when it is
  * not NULL. */

@@ -1,13 +1,20 @@
 /*
- * fieldvisit command line: the table of commands, --help and --version.
+ * fieldvisit command line: the table of commands, --help and --version,
+ * and what the commands share to print (errors, tables, JSON).
  */
+#include "config.h"   /* first: _GNU_SOURCE, for wcwidth */
+
+#include <errno.h>
+#include <getopt.h>
+#include <jansson.h>
 #include <locale.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <wchar.h>
 
-#include "config.h"
 #include "fieldvisit/cli.h"
 
 static const struct command {
@@ -15,7 +22,14 @@ static const struct command {
 	int (*run)(int argc, char **argv);
 	const char *summary;
 } commands[] = {
+	{"init", fv_cmd_init, "create a store: your encrypted database, and a recovery key"},
+	{"person", fv_cmd_person, "register, edit, archive, list and show people (person add|...)"},
+	{"visit", fv_cmd_visit, "submit a form's answers as a visit, list and show visits"},
 	{"form", fv_cmd_form, "check forms, fill a form with answers (form check|fill)"},
+	{"export", fv_cmd_export, "write people and visits to unencrypted CSV or JSON Lines files"},
+	{"passwd", fv_cmd_passwd, "change the passphrase of a store"},
+	{"recover", fv_cmd_recover, "open a store with its recovery key and set a new passphrase"},
+	{"generate", fv_cmd_generate, "fill a store with fictional people and visits (tests, demos)"},
 };
 
 static void usage(FILE *fp)
@@ -30,6 +44,9 @@ static void usage(FILE *fp)
 		fprintf(fp, "  %-10s %s\n", commands[i].name, commands[i].summary);
 	fprintf(fp,
 		"\n"
+		"Commands that open a store take --store PATH (else $FIELDVISIT_STORE, else\n"
+		"the only store in $XDG_DATA_HOME/fieldvisit) and --passphrase-file FILE\n"
+		"(else $FIELDVISIT_PASSPHRASE, else a prompt on the terminal).\n"
 		"Run 'fieldvisit COMMAND --help' for a command's options.\n"
 		"Exit status: 0 ok, 1 rejected input, 2 usage error, 3 wrong passphrase,\n"
 		"4 store or file error.  See fieldvisit(1) and fieldvisit-forms(5).\n");
@@ -52,12 +69,146 @@ size_t fv_cli_errors(const fv_errors *err)
 	return err->n;
 }
 
+int fv_cli_fail(fv_status st, const fv_errors *err)
+{
+	fv_cli_errors(err);
+	return fv_status_exit(st);
+}
+
+int fv_cli_bad_option(const char *cmd, int c, char **argv)
+{
+	const char *word = argv[optind - 1];
+	char name[64];
+
+	if (strncmp(word, "--", 2) == 0)   /* --name or --name=value */
+		snprintf(name, sizeof name, "%.*s", (int)strcspn(word, "="), word);
+	else if (optopt > 0 && optopt < 128)
+		snprintf(name, sizeof name, "-%c", optopt);
+	else
+		snprintf(name, sizeof name, "%s", word);
+	if (c == ':')
+		fv_cli_error("%s: option '%s' needs a value", cmd, name);
+	else
+		fv_cli_error("%s: unknown option '%s' (see 'fieldvisit %s --help')", cmd, name,
+			     cmd);
+	return 2;
+}
+
+size_t fv_cli_width(const char *s)
+{
+	size_t n = strlen(s), w = 0;
+	while (n) {
+		uint32_t cp;
+		size_t len = fv_utf8_decode(s, n, &cp);
+		int cw = wcwidth((wchar_t)cp);
+		w += cw < 0 ? 1 : (size_t)cw;
+		s += len;
+		n -= len;
+	}
+	return w;
+}
+
+/* A cell as it may reach a terminal: control characters (C0, DEL, C1) and
+ * bytes that are not UTF-8 are written as \xNN or \uNNNN, so that text
+ * from another laptop (an answer, a reason) cannot drive the terminal or
+ * break the columns. */
+static char *clean(const char *s)
+{
+	fv_buf b;
+	size_t n = strlen(s);
+	fv_buf_init(&b);
+	while (n) {
+		uint32_t cp;
+		size_t len = fv_utf8_decode(s, n, &cp);
+		if (cp == 0xFFFD && len == 1)
+			fv_buf_addf(&b, "\\x%02x", (unsigned char)*s);
+		else if (cp < 0x20 || cp == 0x7f)
+			fv_buf_addf(&b, "\\x%02x", (unsigned)cp);
+		else if (cp >= 0x80 && cp < 0xa0)
+			fv_buf_addf(&b, "\\u%04x", (unsigned)cp);
+		else
+			fv_buf_add(&b, s, len);
+		s += len;
+		n -= len;
+	}
+	return fv_buf_take(&b);
+}
+
+void fv_cli_table(FILE *fp, const char *const *cells, size_t nrows, size_t ncols)
+{
+	size_t ncells = nrows * ncols;
+	size_t *widths = fv_xcalloc(ncols ? ncols : 1, sizeof *widths);
+	char **text = fv_xcalloc(ncells ? ncells : 1, sizeof *text);
+	size_t *cw = fv_xcalloc(ncells ? ncells : 1, sizeof *cw);
+
+	for (size_t i = 0; i < ncells; i++) {
+		text[i] = clean(cells[i]);
+		cw[i] = fv_cli_width(text[i]);
+		if (cw[i] > widths[i % ncols])
+			widths[i % ncols] = cw[i];
+	}
+	for (size_t r = 0; r < nrows; r++) {
+		/* blanks are written only before a cell that follows */
+		size_t pending = 0;
+		for (size_t c = 0; c < ncols; c++) {
+			size_t i = r * ncols + c;
+			if (*text[i]) {
+				fprintf(fp, "%*s%s", (int)pending, "", text[i]);
+				pending = 0;
+			}
+			if (c + 1 < ncols)
+				pending += widths[c] - cw[i] + 2;
+		}
+		fputc('\n', fp);
+	}
+	for (size_t i = 0; i < ncells; i++)
+		free(text[i]);
+	free(text);
+	free(cw);
+	free(widths);
+}
+
+void fv_cli_print_json(json_t *j)
+{
+	char *text = json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	json_decref(j);
+	if (!text) {
+		fputs("fieldvisit: out of memory\n", stderr);
+		exit(4);
+	}
+	puts(text);
+	free(text);
+}
+
+void fv_cli_print_json_items(const void *items, size_t n, size_t size,
+			     struct json_t *(*to_json)(const void *item))
+{
+	const char *p = items;
+	fputs("[", stdout);
+	for (size_t i = 0; i < n; i++, p += size) {
+		json_t *j = to_json(p);
+		char *text = json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER);
+		json_decref(j);
+		if (!text) {
+			fputs("fieldvisit: out of memory\n", stderr);
+			exit(4);
+		}
+		printf("%s\n  %s", i ? "," : "", text);
+		free(text);
+	}
+	fputs(n ? "\n]\n" : "]\n", stdout);
+}
+
 int fv_cli_main(int argc, char **argv)
 {
 	/* Answers are about vulnerable people: never leave them in a core file. */
 	struct rlimit no_core = {0, 0};
+	int rc = -1;
 	setrlimit(RLIMIT_CORE, &no_core);
 	setlocale(LC_ALL, "");
+	/* numbers in forms, answers and files are written with a '.' whatever
+	 * the user's locale */
+	setlocale(LC_NUMERIC, "C");
 
 	if (argc < 2) {
 		usage(stderr);
@@ -65,15 +216,25 @@ int fv_cli_main(int argc, char **argv)
 	}
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
 		usage(stdout);
-		return 0;
-	}
-	if (strcmp(argv[1], "--version") == 0) {
+		rc = 0;
+	} else if (strcmp(argv[1], "--version") == 0) {
 		printf("fieldvisit %s\n", PACKAGE_VERSION);
-		return 0;
+		rc = 0;
 	}
-	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+	for (size_t i = 0; rc < 0 && i < sizeof commands / sizeof commands[0]; i++)
 		if (strcmp(argv[1], commands[i].name) == 0)
-			return commands[i].run(argc - 1, argv + 1);
-	fv_cli_error("unknown command '%s' (see 'fieldvisit --help')", argv[1]);
-	return 2;
+			rc = commands[i].run(argc - 1, argv + 1);
+	if (rc < 0) {
+		fv_cli_error("unknown command '%s' (see 'fieldvisit --help')", argv[1]);
+		return 2;
+	}
+	/* a full disk or a closed pipe must not pass for success */
+	errno = 0;
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		fv_cli_error("cannot write to standard output%s%s", errno ? ": " : "",
+			     errno ? strerror(errno) : "");
+		if (rc == 0)
+			rc = 4;
+	}
+	return rc;
 }

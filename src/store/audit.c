@@ -22,6 +22,19 @@ fv_status store_audit(fv_store *s, const char *action, const char *subject, cons
 	return store_sql_done(s, st, "writing the audit log", err);
 }
 
+fv_status fv_store_audit_note(fv_store *s, const char *action, const char *subject,
+			      const char *detail, fv_errors *err)
+{
+	fv_status st;
+	if (!action || !*action) {
+		fv_errors_add(err, NULL, 0, "an audit entry needs an action");
+		return FV_EINVAL;
+	}
+	if ((st = store_sql_begin(s, err)) != FV_OK)
+		return st;
+	return store_sql_end(s, store_audit(s, action, subject, detail, err), err);
+}
+
 fv_status fv_store_audit_list(fv_store *s, const char *subject, fv_audit_entry **out,
 			      size_t *n, fv_errors *err)
 {
