@@ -62,6 +62,7 @@ int fv_cmd_export(int argc, char **argv);
 int fv_cmd_passwd(int argc, char **argv);
 int fv_cmd_recover(int argc, char **argv);
 int fv_cmd_generate(int argc, char **argv);
+int fv_cmd_check(int argc, char **argv);
 
 struct fv_store;
 struct fv_person;

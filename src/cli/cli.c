@@ -29,6 +29,7 @@ static const struct command {
 	{"export", fv_cmd_export, "write people and visits to unencrypted CSV or JSON Lines files"},
 	{"passwd", fv_cmd_passwd, "change the passphrase of a store"},
 	{"recover", fv_cmd_recover, "open a store with its recovery key and set a new passphrase"},
+	{"check", fv_cmd_check, "check that every page of a store decrypts and is sound"},
 	{"generate", fv_cmd_generate, "fill a store with fictional people and visits (tests, demos)"},
 };
 
