@@ -181,23 +181,97 @@ void fv_cli_print_json(json_t *j)
 	free(text);
 }
 
+/* Append s as a JSON string (RFC 8259 escapes; UTF-8 passes through). */
+static void json_string_out(fv_buf *b, const char *s, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t run = 0;
+	fv_buf_addc(b, '"');
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c >= 0x20 && c != '"' && c != '\\')
+			continue;
+		fv_buf_add(b, s + run, i - run);
+		run = i + 1;
+		if (c == '"' || c == '\\') {
+			fv_buf_addc(b, '\\');
+			fv_buf_addc(b, (char)c);
+		} else if (c == '\n') {
+			fv_buf_adds(b, "\\n");
+		} else if (c == '\t') {
+			fv_buf_adds(b, "\\t");
+		} else {
+			char u[7] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15], 0};
+			fv_buf_adds(b, u);
+		}
+	}
+	fv_buf_add(b, s + run, n - run);
+	fv_buf_addc(b, '"');
+}
+
+/*
+ * Append j as compact JSON.  jansson builds the values; this writes them,
+ * because json_dumps checks every object and array for loops through a
+ * hash table keyed by printed pointers, which was two thirds of the time of
+ * listing 10,000 people.  The output is the same JSON.
+ */
+static void json_out(fv_buf *b, const json_t *j)
+{
+	const char *key;
+	json_t *v;
+	size_t i, n = 0;
+	switch (json_typeof(j)) {
+	case JSON_OBJECT:
+		fv_buf_addc(b, '{');
+		json_object_foreach((json_t *)j, key, v) {
+			if (n++)
+				fv_buf_addc(b, ',');
+			json_string_out(b, key, strlen(key));
+			fv_buf_addc(b, ':');
+			json_out(b, v);
+		}
+		fv_buf_addc(b, '}');
+		break;
+	case JSON_ARRAY:
+		fv_buf_addc(b, '[');
+		json_array_foreach(j, i, v) {
+			if (i)
+				fv_buf_addc(b, ',');
+			json_out(b, v);
+		}
+		fv_buf_addc(b, ']');
+		break;
+	case JSON_STRING:
+		json_string_out(b, json_string_value(j), json_string_length(j));
+		break;
+	case JSON_INTEGER:
+		fv_buf_addf(b, "%" JSON_INTEGER_FORMAT, json_integer_value(j));
+		break;
+	default: {   /* reals, true, false, null: rare, jansson writes them */
+		char *t = json_dumps(j, JSON_ENCODE_ANY | JSON_COMPACT);
+		fv_buf_adds(b, t ? t : "null");
+		free(t);
+	}
+	}
+}
+
 void fv_cli_print_json_items(const void *items, size_t n, size_t size,
 			     struct json_t *(*to_json)(const void *item))
 {
 	const char *p = items;
+	fv_buf b;
+	fv_buf_init(&b);
 	fputs("[", stdout);
 	for (size_t i = 0; i < n; i++, p += size) {
 		json_t *j = to_json(p);
-		char *text = json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER);
+		fv_buf_reset(&b);
+		fv_buf_adds(&b, i ? ",\n  " : "\n  ");
+		json_out(&b, j);
 		json_decref(j);
-		if (!text) {
-			fputs("fieldvisit: out of memory\n", stderr);
-			exit(4);
-		}
-		printf("%s\n  %s", i ? "," : "", text);
-		free(text);
+		fwrite(b.s, 1, b.len, stdout);
 	}
 	fputs(n ? "\n]\n" : "]\n", stdout);
+	fv_buf_release(&b);
 }
 
 int fv_cli_main(int argc, char **argv)

@@ -56,10 +56,18 @@ static void person_usage(FILE *fp)
 /* ------------------------------------------------------------------ */
 /* JSON                                                                */
 
+/* Text from the store, which holds valid UTF-8 only (checked on the way in,
+ * also on import): no need to check it again, once per field of thousands
+ * of people. */
+static json_t *text(const char *s)
+{
+	return json_string_nocheck(s);
+}
+
 /* A text field: null when not set. */
 static json_t *opt_string(const char *s)
 {
-	return s && *s ? json_string(s) : json_null();
+	return s && *s ? text(s) : json_null();
 }
 
 /* Space-separated codes as an array. */
@@ -69,7 +77,7 @@ static json_t *codes_array(const char *list)
 	for (const char *p = list; *p;) {
 		size_t n = strcspn(p, " ");
 		if (n)
-			json_array_append_new(a, json_stringn(p, n));
+			json_array_append_new(a, json_stringn_nocheck(p, n));
 		p += n;
 		p += strspn(p, " ");
 	}
@@ -78,22 +86,36 @@ static json_t *codes_array(const char *list)
 
 json_t *fv_cli_person_json(const fv_person *p)
 {
-	json_t *contacts = json_array();
-	for (int k = 0; k < 2; k++)
-		if (*p->contact_name[k] || *p->contact_phone[k])
-			json_array_append_new(contacts, json_pack("{s:s, s:o}", "name",
-				p->contact_name[k], "phone", opt_string(p->contact_phone[k])));
-	return json_pack("{s:s, s:i, s:s, s:s, s:s, s:s, s:s, s:o, s:s, s:o, s:o, s:o,"
-			 " s:s, s:o, s:o, s:o, s:s, s:s}",
-			 "id", p->id, "version", p->version, "author", p->author,
-			 "name", p->name, "sex", p->sex, "birth", p->birth,
-			 "resident_id", p->resident_id, "phone", opt_string(p->phone),
-			 "village", p->village, "household", opt_string(p->household),
-			 "categories", codes_array(p->categories), "contacts", contacts,
-			 "status", p->status, "status_date", opt_string(p->status_date),
-			 "status_reason", opt_string(p->status_reason),
-			 "last_visit", opt_string(p->last_visit),
-			 "created_at", p->created_at, "updated_at", p->updated_at);
+	json_t *o = json_object(), *contacts = json_array();
+	for (int k = 0; k < 2; k++) {
+		if (!*p->contact_name[k] && !*p->contact_phone[k])
+			continue;
+		json_t *c = json_object();
+		json_object_set_new_nocheck(c, "name", text(p->contact_name[k]));
+		json_object_set_new_nocheck(c, "phone", opt_string(p->contact_phone[k]));
+		json_array_append_new(contacts, c);
+	}
+	/* built field by field: json_pack's format parsing cost a third of
+	 * `person list --json` over 10,000 people */
+	json_object_set_new_nocheck(o, "id", text(p->id));
+	json_object_set_new_nocheck(o, "version", json_integer(p->version));
+	json_object_set_new_nocheck(o, "author", text(p->author));
+	json_object_set_new_nocheck(o, "name", text(p->name));
+	json_object_set_new_nocheck(o, "sex", text(p->sex));
+	json_object_set_new_nocheck(o, "birth", text(p->birth));
+	json_object_set_new_nocheck(o, "resident_id", text(p->resident_id));
+	json_object_set_new_nocheck(o, "phone", opt_string(p->phone));
+	json_object_set_new_nocheck(o, "village", text(p->village));
+	json_object_set_new_nocheck(o, "household", opt_string(p->household));
+	json_object_set_new_nocheck(o, "categories", codes_array(p->categories));
+	json_object_set_new_nocheck(o, "contacts", contacts);
+	json_object_set_new_nocheck(o, "status", text(p->status));
+	json_object_set_new_nocheck(o, "status_date", opt_string(p->status_date));
+	json_object_set_new_nocheck(o, "status_reason", opt_string(p->status_reason));
+	json_object_set_new_nocheck(o, "last_visit", opt_string(p->last_visit));
+	json_object_set_new_nocheck(o, "created_at", text(p->created_at));
+	json_object_set_new_nocheck(o, "updated_at", text(p->updated_at));
+	return o;
 }
 
 /* ------------------------------------------------------------------ */
