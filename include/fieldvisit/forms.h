@@ -257,6 +257,11 @@ const char *fv_instance_field_error(fv_instance *in, int field);
 /* The choices of a select field that pass its choice_filter now. */
 size_t fv_instance_choices(fv_instance *in, int field, const fv_choice ***out);
 
+/* 1 when field holds a value of the filling: every calculate (empty when
+ * not relevant) and every relevant question; not notes and groups.  These
+ * are the values `form fill` prints and a visit stores. */
+int fv_instance_has_value(const fv_instance *in, int field);
+
 /* 1 when field is a calculate named alert_<what> whose value is true
  * ("true", or a number other than 0). */
 int fv_instance_alert_raised(const fv_instance *in, int field);

@@ -77,10 +77,7 @@ static json_t *fill_result(const fv_form *f, fv_instance *in, const fv_answers *
 	fv_answers_release(&problems);
 	for (size_t i = 0; i < f->nfields; i++) {
 		const fv_field *fd = &f->fields[i];
-		if (fd->type == FV_Q_NOTE || fd->type == FV_Q_BEGIN_GROUP ||
-		    fd->type == FV_Q_END_GROUP)
-			continue;
-		if (fd->type != FV_Q_CALCULATE && !fv_instance_relevant(in, (int)i))
+		if (!fv_instance_has_value(in, (int)i))
 			continue;
 		json_object_set_new(values, fd->name, json_string(fv_instance_get(in, (int)i)));
 		if (fv_instance_alert_raised(in, (int)i))

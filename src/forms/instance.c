@@ -277,6 +277,14 @@ fv_status fv_instance_set(fv_instance *in, int field, const char *value, char *e
 	return FV_OK;
 }
 
+int fv_instance_has_value(const fv_instance *in, int field)
+{
+	fv_qtype t = in->f->fields[field].type;
+	if (t == FV_Q_NOTE || t == FV_Q_BEGIN_GROUP || t == FV_Q_END_GROUP)
+		return 0;
+	return t == FV_Q_CALCULATE || in->relevant[field];
+}
+
 int fv_instance_alert_raised(const fv_instance *in, int field)
 {
 	const fv_field *fd = &in->f->fields[field];

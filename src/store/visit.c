@@ -337,13 +337,9 @@ static char *answers_json(const fv_form *f, const fv_instance *in)
 {
 	json_t *o = json_object();
 	for (size_t i = 0; i < f->nfields; i++) {
-		const fv_field *fd = &f->fields[i];
-		if (fd->type == FV_Q_NOTE || fd->type == FV_Q_BEGIN_GROUP ||
-		    fd->type == FV_Q_END_GROUP)
-			continue;
-		if (fd->type != FV_Q_CALCULATE && !fv_instance_relevant(in, (int)i))
-			continue;
-		json_object_set_new(o, fd->name, json_string(fv_instance_get(in, (int)i)));
+		if (fv_instance_has_value(in, (int)i))
+			json_object_set_new(o, f->fields[i].name,
+					    json_string(fv_instance_get(in, (int)i)));
 	}
 	char *text = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
 	json_decref(o);
