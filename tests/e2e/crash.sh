@@ -19,14 +19,22 @@ person=$("$FV_BIN" person add --name Test --id 11010519491231002X --sex female \
 ok $? "add a person"
 printf '{"q1":1,"q2":0,"q3":2,"q4":0,"q5":1,"q6":0,"q7":0}' > answers.json
 
+# How long one submit takes here (a sanitizer build is several times
+# slower): kills land anywhere from the start to a little past the end.
+t0=$(date +%s%N)
+"$FV_BIN" visit submit gad7 --person "$person" --answers answers.json > /dev/null 2>&1
+ok $? "one submit without a kill"
+span=$(( ($(date +%s%N) - t0) / 1000000 * 3 / 2 + 1 ))   # milliseconds
+echo "# one submit: about $((span * 2 / 3)) ms; kills within $span ms"
+
 : > acked
 kills=0 bad=0 lost=0
 while [ "$kills" -lt "$KILLS" ]; do
-	# a submit in the background (it takes about 10 ms), killed after 0-9 ms
-	# unless it is done
+	# a submit in the background, killed at a random moment unless done
 	( exec "$FV_BIN" visit submit gad7 --person "$person" --answers answers.json > out 2>&1 ) &
 	pid=$!
-	sleep "0.00$((RANDOM % 10))"
+	ms=$((RANDOM % span))
+	sleep "$((ms / 1000)).$(printf '%03d' $((ms % 1000)))"
 	if kill -KILL "$pid" 2> /dev/null; then
 		kills=$((kills + 1))
 	fi
