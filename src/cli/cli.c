@@ -53,14 +53,52 @@ static void usage(FILE *fp)
 		"4 store or file error.  See fieldvisit(1) and fieldvisit-forms(5).\n");
 }
 
+/* A cell as it may reach a terminal: control characters (C0, DEL, C1) and
+ * bytes that are not UTF-8 are written as \xNN or \uNNNN, so that text
+ * from another laptop (an answer, a reason) cannot drive the terminal or
+ * break the columns. */
+static char *clean(const char *s)
+{
+	fv_buf b;
+	size_t n = strlen(s);
+	fv_buf_init(&b);
+	while (n) {
+		uint32_t cp;
+		size_t len = fv_utf8_decode(s, n, &cp);
+		if (cp == 0xFFFD && len == 1)
+			fv_buf_addf(&b, "\\x%02x", (unsigned char)*s);
+		else if (cp < 0x20 || cp == 0x7f)
+			fv_buf_addf(&b, "\\x%02x", (unsigned)cp);
+		else if (cp >= 0x80 && cp < 0xa0)
+			fv_buf_addf(&b, "\\u%04x", (unsigned)cp);
+		else
+			fv_buf_add(&b, s, len);
+		s += len;
+		n -= len;
+	}
+	return fv_buf_take(&b);
+}
+
 void fv_cli_error(const char *fmt, ...)
 {
 	va_list ap;
-	fputs("fieldvisit: ", stderr);
+	fv_buf b;
+	fv_buf_init(&b);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	int n = vsnprintf(NULL, 0, fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+	if (n > 0) {
+		b.s = fv_xgrow(b.s, &b.cap, (size_t)n + 1, 1);
+		va_start(ap, fmt);
+		vsnprintf(b.s, (size_t)n + 1, fmt, ap);
+		va_end(ap);
+	}
+	/* messages quote answers and names from other laptops: they must not
+	 * drive the terminal either */
+	char *text = clean(b.s);
+	fprintf(stderr, "fieldvisit: %s\n", text);
+	free(text);
+	fv_buf_release(&b);
 }
 
 size_t fv_cli_errors(const fv_errors *err)
@@ -107,32 +145,6 @@ size_t fv_cli_width(const char *s)
 		n -= len;
 	}
 	return w;
-}
-
-/* A cell as it may reach a terminal: control characters (C0, DEL, C1) and
- * bytes that are not UTF-8 are written as \xNN or \uNNNN, so that text
- * from another laptop (an answer, a reason) cannot drive the terminal or
- * break the columns. */
-static char *clean(const char *s)
-{
-	fv_buf b;
-	size_t n = strlen(s);
-	fv_buf_init(&b);
-	while (n) {
-		uint32_t cp;
-		size_t len = fv_utf8_decode(s, n, &cp);
-		if (cp == 0xFFFD && len == 1)
-			fv_buf_addf(&b, "\\x%02x", (unsigned char)*s);
-		else if (cp < 0x20 || cp == 0x7f)
-			fv_buf_addf(&b, "\\x%02x", (unsigned)cp);
-		else if (cp >= 0x80 && cp < 0xa0)
-			fv_buf_addf(&b, "\\u%04x", (unsigned)cp);
-		else
-			fv_buf_add(&b, s, len);
-		s += len;
-		n -= len;
-	}
-	return fv_buf_take(&b);
 }
 
 void fv_cli_table(FILE *fp, const char *const *cells, size_t nrows, size_t ncols)

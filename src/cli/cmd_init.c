@@ -53,9 +53,11 @@ static const char *forms_dir(void)
 	struct stat sb;
 	if (env && *env)
 		return env;
-	if (stat(FV_SRCDIR "/forms", &sb) == 0 && S_ISDIR(sb.st_mode))
-		return FV_SRCDIR "/forms";
-	return FV_DATADIR "/forms";
+	/* the installed forms first: the build machine's source path must not
+	 * win over them (anyone could create it) */
+	if (stat(FV_DATADIR "/forms", &sb) == 0 && S_ISDIR(sb.st_mode))
+		return FV_DATADIR "/forms";
+	return FV_SRCDIR "/forms";
 }
 
 /* The user's name, trimmed and checked: shown on the unlock screen and

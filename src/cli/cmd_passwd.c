@@ -69,12 +69,17 @@ static int set_passphrase(fv_store *s, const char *new_file, const char *action)
 	fv_errors_init(&err);
 	st = fv_store_passwd(s, pass, cost, &err);
 	fv_cli_passphrase_free(pass);
-	if (st == FV_OK)
-		st = fv_store_audit_note(s, action, NULL, NULL, &err);
-	if (st == FV_OK)
-		printf("%s.keys\n%s.keys.bak\n", fv_store_path(s), fv_store_path(s));
-	else
+	if (st != FV_OK) {
 		rc = fv_cli_fail(st, &err);
+	} else {
+		printf("%s.keys\n%s.keys.bak\n", fv_store_path(s), fv_store_path(s));
+		/* the passphrase has changed whatever happens now: say so */
+		if ((st = fv_store_audit_note(s, action, NULL, NULL, &err)) != FV_OK) {
+			fv_cli_errors(&err);
+			fv_cli_error("the passphrase was changed, but the audit log could not record it");
+			rc = fv_status_exit(st);
+		}
+	}
 	fv_errors_release(&err);
 	return rc;
 }

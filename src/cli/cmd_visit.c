@@ -284,9 +284,14 @@ static int visit_submit(args *a)
 	if ((rc = fv_cli_open_store(&a->store, &s)) != 0)
 		goto out;
 	fv_visit_input in = {a->person, a->checkin, a->checkout, a->services};
-	if ((st = submit_form(s, a->arg, file, &f, &err)) != FV_OK ||
+	/* a form file is installed with the visit or not at all: a refused
+	 * submit leaves the store as it was */
+	if ((st = fv_store_begin(s, &err)) != FV_OK ||
+	    (st = submit_form(s, a->arg, file, &f, &err)) != FV_OK ||
 	    (st = fv_visit_submit(s, f, &in, &ans, id, &err)) != FV_OK ||
+	    (st = fv_store_commit(s, &err)) != FV_OK ||
 	    (st = fv_visit_get(s, id, 0, &v, &err)) != FV_OK) {
+		fv_store_rollback(s);
 		rc = fv_cli_fail(st, &err);
 		goto out;
 	}

@@ -416,8 +416,16 @@ int fv_cli_open_store(const fv_cli_store_opts *o, fv_store **out)
 	st = fv_store_open(path, pass, out, &err);
 	fv_cli_passphrase_free(pass);
 	free(path);
-	if (st == FV_OK)
-		st = fv_store_audit_note(*out, "unlock", NULL, NULL, &err);
+	if (st == FV_OK) {
+		/* best effort: a full disk must not stop reading, listing,
+		 * checking or exporting the data */
+		fv_errors aerr;
+		fv_errors_init(&aerr);
+		if (fv_store_audit_note(*out, "unlock", NULL, NULL, &aerr) != FV_OK)
+			fv_cli_error("warning: the unlock could not be written to the audit log%s%s",
+				     aerr.n ? ": " : "", aerr.n ? aerr.lines[0] : "");
+		fv_errors_release(&aerr);
+	}
 	if (st != FV_OK) {
 		fv_store_close(*out);
 		*out = NULL;

@@ -102,11 +102,15 @@ fv_status fv_write_atomic(const char *path, const void *data, size_t len, int mo
 		fv_errors_add(err, path, 0, "cannot replace: %s", strerror(errno));
 		goto fail;
 	}
+	/* the new name must survive a crash too */
 	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dfd >= 0) {
-		fsync(dfd);
-		close(dfd);
+	if (dfd < 0 || (fsync(dfd) != 0 && errno != EINVAL)) {   /* EINVAL: not supported */
+		fv_errors_add(err, dir, 0, "cannot sync the folder: %s", strerror(errno));
+		if (dfd >= 0)
+			close(dfd);
+		goto out;
 	}
+	close(dfd);
 	st = FV_OK;
 	goto out;
 fail:

@@ -123,25 +123,7 @@ static const char schema_v1[] =
 	") STRICT;"
 	"CREATE INDEX visit_by_person ON visit(person_id, visit_date);"
 	"CREATE INDEX visit_by_state ON visit(state);"
-	/* The date of each person's last submitted visit, kept by triggers:
-	 * listing 10,000 people reads this small table instead of seeking
-	 * into the index of every visit.  Derived data: never synced. */
-	"CREATE TABLE person_last_visit ("
-	"  person_id TEXT PRIMARY KEY,"
-	"  visit_date TEXT NOT NULL"
-	") STRICT, WITHOUT ROWID;"
-	"CREATE TRIGGER visit_last_insert AFTER INSERT ON visit"
-	"  WHEN NEW.visit_date IS NOT NULL BEGIN"
-	"  INSERT INTO person_last_visit VALUES (NEW.person_id, NEW.visit_date)"
-	"    ON CONFLICT (person_id) DO UPDATE"
-	"    SET visit_date = max(visit_date, excluded.visit_date);"
-	"END;"
-	"CREATE TRIGGER visit_last_update AFTER UPDATE OF visit_date ON visit"
-	"  WHEN NEW.visit_date IS NOT NULL BEGIN"
-	"  INSERT INTO person_last_visit VALUES (NEW.person_id, NEW.visit_date)"
-	"    ON CONFLICT (person_id) DO UPDATE"
-	"    SET visit_date = max(visit_date, excluded.visit_date);"
-	"END;"
+
 	/* the second guard of immutability, under the C code's checks */
 	"CREATE TRIGGER visit_immutable BEFORE UPDATE OF id, version, author, person_id,"
 	"  form_id, form_version, answers, checkin, checkout, duration, services, score,"
@@ -270,6 +252,37 @@ static fv_status migrate_0_1(fv_store *s, fv_errors *err)
 	return rc == SQLITE_OK ? FV_OK : store_error(s, rc, "creating the tables (schema 1)", err);
 }
 
+
+/* Schema 2: the date of each person's last submitted visit, kept by
+ * triggers, so that listing 10,000 people reads a small table instead of
+ * seeking into the index of every visit.  Derived data: never synced. */
+static const char schema_v2[] =
+	"CREATE TABLE person_last_visit ("
+	"  person_id TEXT PRIMARY KEY,"
+	"  visit_date TEXT NOT NULL"
+	") STRICT, WITHOUT ROWID;"
+	"CREATE TRIGGER visit_last_insert AFTER INSERT ON visit"
+	"  WHEN NEW.visit_date IS NOT NULL BEGIN"
+	"  INSERT INTO person_last_visit VALUES (NEW.person_id, NEW.visit_date)"
+	"    ON CONFLICT (person_id) DO UPDATE"
+	"    SET visit_date = max(visit_date, excluded.visit_date);"
+	"END;"
+	"CREATE TRIGGER visit_last_update AFTER UPDATE OF visit_date ON visit"
+	"  WHEN NEW.visit_date IS NOT NULL BEGIN"
+	"  INSERT INTO person_last_visit VALUES (NEW.person_id, NEW.visit_date)"
+	"    ON CONFLICT (person_id) DO UPDATE"
+	"    SET visit_date = max(visit_date, excluded.visit_date);"
+	"END;"
+	"INSERT INTO person_last_visit"
+	"  SELECT person_id, max(visit_date) FROM visit"
+	"  WHERE visit_date IS NOT NULL GROUP BY person_id;";
+
+static fv_status migrate_1_2(fv_store *s, fv_errors *err)
+{
+	int rc = sqlite3_exec(s->db, schema_v2, NULL, NULL, NULL);
+	return rc == SQLITE_OK ? FV_OK : store_error(s, rc, "adding the last-visit table (schema 2)", err);
+}
+
 /* ------------------------------------------------------------------ */
 /* Running the steps                                                   */
 
@@ -278,6 +291,7 @@ typedef fv_status (*migrate_step)(fv_store *s, fv_errors *err);
 /* steps[v] upgrades a store at version v to version v + 1. */
 static const migrate_step steps[] = {
 	migrate_0_1,
+	migrate_1_2,
 };
 
 _Static_assert(sizeof steps / sizeof steps[0] == STORE_SCHEMA_VERSION,

@@ -565,8 +565,15 @@ fv_status fv_store_integrity(fv_store *s, fv_errors *err)
 	/* an undecryptable page is reported in the text, with rc OK */
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		const char *v = (const char *)sqlite3_column_text(st, 0);
-		if (v && strcmp(v, "ok") != 0)
-			fv_errors_add(err, s->path, 0, "integrity: %s", v);
+		if (v && strcmp(v, "ok") != 0) {
+			/* a row may hold several lines: errors are one line each */
+			char *one = fv_xstrdup(v);
+			for (char *p = one; *p; p++)
+				if (*p == '\n' || *p == '\r')
+					*p = ' ';
+			fv_errors_add(err, s->path, 0, "integrity: %s", one);
+			free(one);
+		}
 	}
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE)

@@ -322,9 +322,18 @@ static void wal_locate(sqlite3_int64 off, sqlite3_int64 *frame, int *within)
 	*within = (int)(off - *frame);
 }
 
+/*
+ * Read from the WAL.  A frame's page that does not open reads as zeros only
+ * when the same read also covers the frame's header: that is how recovery
+ * reads frames, and zeros there end the log as a torn write would.  A page
+ * read alone (a query or a checkpoint) is of a frame recovery already
+ * accepted, so a failure there is damage: SQLITE_IOERR_DATA, never zeros
+ * that a checkpoint would write into the database.
+ */
 static int wal_read(cfile *f, unsigned char *out, int amt, sqlite3_int64 off)
 {
 	int short_read = 0;
+	sqlite3_int64 header_read = -1;   /* frame whose header this call read */
 	while (amt > 0) {
 		sqlite3_int64 frame;
 		int within, n, rc;
@@ -338,6 +347,8 @@ static int wal_read(cfile *f, unsigned char *out, int amt, sqlite3_int64 off)
 				short_read = 1;
 			else if (rc != SQLITE_OK)
 				return rc;
+			if (frame >= 0)
+				header_read = frame;
 		} else {
 			unsigned char hdr[FRAME_HDR];
 			int skip = within - FRAME_HDR;
@@ -348,8 +359,10 @@ static int wal_read(cfile *f, unsigned char *out, int amt, sqlite3_int64 off)
 			if (rc == SQLITE_IOERR_SHORT_READ) {
 				short_read = 1;
 				memset(f->page, 0, PS);
-			} else if (rc == SQLITE_CORRUPT) {
+			} else if (rc == SQLITE_CORRUPT && header_read == frame) {
 				memset(f->page, 0, PS);   /* a torn frame ends the log */
+			} else if (rc == SQLITE_CORRUPT) {
+				return SQLITE_IOERR_DATA;
 			} else if (rc != SQLITE_OK) {
 				return rc;
 			}

@@ -392,4 +392,20 @@ else
 	done
 fi
 
+# ------------------------------------------------------------------ robustness
+# a full disk must not stop reading: the unlock audit is best effort
+run env FIELDVISIT_FAULT=full:1 FIELDVISIT_PASSPHRASE=recovered-33 "$FV_BIN" person list --json \
+	--store "$STORE"
+is "$rc" 0 "person list works on a full disk"
+has "$err" "^fieldvisit: warning: the unlock could not be written to the audit log" \
+	"... and warns that the unlock was not audited"
+# answers quoted in errors cannot drive the terminal
+printf '{"q1":"\\u001b[31m","q2":0,"q3":0,"q4":0,"q5":0,"q6":0,"q7":0}' > "$TMP/esc.json"
+run env FIELDVISIT_PASSPHRASE=recovered-33 "$FV_BIN" visit submit gad7 --person "$P1" \
+	--answers "$TMP/esc.json" --store "$STORE"
+is "$rc" 1 "an answer with an escape sequence is refused"
+printf '%s' "$err" | grep -q "$(printf '\033')"
+is "$?" 1 "... and the error shows it escaped, never as a raw ESC"
+has "$err" '\\x1b\[31m' "... as \\x1b"
+
 tap_done

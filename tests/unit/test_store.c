@@ -252,18 +252,18 @@ static void test_migrations_plain(void)
 		ok(table_exists(&fake, tables[i]), "table %s exists", tables[i]);
 	ok(sqlite3_get_autocommit(fake.db), "the migration committed its own transaction");
 	reset();
-	ok(store_schema_migrate(&fake, &err) == FV_OK && version_of(&fake) == 1,
+	ok(store_schema_migrate(&fake, &err) == FV_OK && version_of(&fake) == STORE_SCHEMA_VERSION,
 	   "migrating again is a no-op");
 	reset();
 	ok(store_schema_migrate_to(&fake, STORE_SCHEMA_VERSION + 1, &err) == FV_EINVAL,
 	   "no schema past this build");
 
 	/* a newer store is refused */
-	ok(sqlite3_exec(fake.db, "PRAGMA user_version = 2", NULL, NULL, NULL) == SQLITE_OK,
-	   "set user_version 2");
+	ok(sqlite3_exec(fake.db, "PRAGMA user_version = 99", NULL, NULL, NULL) == SQLITE_OK,
+	   "set user_version 99");
 	reset();
-	ok(store_schema_migrate(&fake, &err) == FV_EIO, "schema 2 is refused");
-	is_str(first(), "mem.fv: this store was made by a newer fieldvisit (schema 2)",
+	ok(store_schema_migrate(&fake, &err) == FV_EIO, "schema 99 is refused");
+	is_str(first(), "mem.fv: this store was made by a newer fieldvisit (schema 99)",
 	       "newer store: message");
 	sqlite3_close(fake.db);
 
@@ -1095,8 +1095,8 @@ static void test_reopen(void)
 
 	/* a store from a newer fieldvisit is refused */
 	reset();
-	ok(store_exec(s, "PRAGMA user_version = 2", &err) == FV_OK, "pretend a newer schema");
-	char *want = fv_xasprintf("%s: this store was made by a newer fieldvisit (schema 2)",
+	ok(store_exec(s, "PRAGMA user_version = 99", &err) == FV_OK, "pretend a newer schema");
+	char *want = fv_xasprintf("%s: this store was made by a newer fieldvisit (schema 99)",
 				  fv_store_path(s));
 	fv_store_close(s);
 	s = open_store("main.fv");
@@ -1115,9 +1115,32 @@ static void test_pin(void)
 	if (!ok(s != NULL, "a store made at a pinned schema"))
 		return;
 	ok(version_of(s) == 1, "at schema 1");
+	/* data written by a schema-1 build: a person with a visit */
+	fv_person_input in = {
+		.name = "Old", .sex = "female", .birth = "1940-02-29",
+		.resident_id = "130102194002290044", .village = "West",
+	};
+	char pid[FV_ID_BYTES], vid[FV_ID_BYTES];
+	fv_form *f = NULL;
+	fv_answers a = {0};
+	reset();
+	ok(fv_person_add(s, &in, pid, &err) == FV_OK &&
+	   fv_store_form_load_version(s, "phq9", "2026112301", &f, &err) == FV_OK,
+	   "schema 1: a person");
+	phq9_answers(&a, "0");
+	fv_visit_input vin = {pid, "2026-11-18T09:00", "2026-11-18T10:00", "comfort"};
+	ok(f && fv_visit_submit(s, f, &vin, &a, vid, &err) == FV_OK, "schema 1: a visit");
+	fv_answers_release(&a);
+	fv_form_free(f);
 	fv_store_close(s);
 	s = open_store("pinned.fv");
 	ok(s && version_of(s) == STORE_SCHEMA_VERSION, "opening brings it to the latest");
+	fv_person p;
+	reset();
+	if (s && ok(fv_person_get(s, pid, &p, &err) == FV_OK, "the person after the upgrade")) {
+		is_str(p.last_visit, "2026-11-18", "schema 2 filled the last visit from schema 1 data");
+		fv_person_release(&p);
+	}
 	fv_store_close(s);
 }
 
