@@ -63,6 +63,15 @@ int fv_cmd_passwd(int argc, char **argv);
 int fv_cmd_recover(int argc, char **argv);
 int fv_cmd_generate(int argc, char **argv);
 int fv_cmd_check(int argc, char **argv);
+int fv_cmd_rules(int argc, char **argv);
+
+/*
+ * The folder of the data files assets/SUB ("demo", "rules"):
+ * $FIELDVISIT_ASSETS_DIR/SUB when that variable is set, else the source
+ * tree's assets/SUB when it exists (a program run from its build tree),
+ * else the installed FV_DATADIR/assets/SUB.  The caller frees.
+ */
+char *fv_cli_assets_dir(const char *sub);
 
 struct fv_store;
 struct fv_person;

@@ -44,7 +44,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "fieldvisit/cli.h"
@@ -252,24 +251,6 @@ static void demo_release(demo *d)
 			wlist_release(&d->given[m][e]);
 }
 
-static int is_dir(const char *path)
-{
-	struct stat sb;
-	return stat(path, &sb) == 0 && S_ISDIR(sb.st_mode);
-}
-
-/* The assets folder: $FIELDVISIT_ASSETS_DIR, else the source tree's, else
- * the installed one.  The caller frees. */
-static char *assets_dir(void)
-{
-	const char *env = getenv("FIELDVISIT_ASSETS_DIR");
-	if (env && *env)
-		return fv_xstrdup(env);
-	if (is_dir(FV_SRCDIR "/assets/demo"))
-		return fv_xstrdup(FV_SRCDIR "/assets");
-	return fv_xstrdup(FV_DATADIR "/assets");
-}
-
 /* Split a line into at most max words (space or tab separated), in place.
  * Returns the number of words, max + 1 when there are more. */
 static size_t split_words(char *line, char **words, size_t max)
@@ -311,7 +292,7 @@ static int parse_weight(const char *s, uint64_t *w)
 static fv_status read_demo_file(const char *dir, const char *base, char kind, demo *d,
 				wlist *into, fv_errors *err)
 {
-	char *path = fv_xasprintf("%s/demo/%s", dir, base), *data;
+	char *path = fv_xasprintf("%s/%s", dir, base), *data;
 	size_t len, before = err->n;
 	fv_status st = fv_read_file(path, &data, &len, err);
 	if (st != FV_OK) {
@@ -379,14 +360,14 @@ out:
 
 static fv_status demo_load(demo *d, fv_errors *err)
 {
-	char *dir = assets_dir();
+	char *dir = fv_cli_assets_dir("demo");
 	fv_status st = read_demo_file(dir, "surnames.txt", 'w', d, &d->surnames, err);
 	if (st == FV_OK)
 		st = read_demo_file(dir, "given_names.txt", 'g', d, NULL, err);
 	if (st == FV_OK)
 		st = read_demo_file(dir, "villages.txt", 'w', d, &d->villages, err);
 	if (st != FV_OK)
-		fv_errors_add(err, NULL, 0, "the demo data is read from %s/demo"
+		fv_errors_add(err, NULL, 0, "the demo data is read from %s"
 			      " (set FIELDVISIT_ASSETS_DIR to use another folder)", dir);
 	free(dir);
 	return st;

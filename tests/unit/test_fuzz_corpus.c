@@ -35,6 +35,7 @@ static const struct target {
 	{"expr", fuzz_expr},
 	{"answers", fuzz_answers},
 	{"keyfile", fuzz_keyfile},
+	{"rules", fuzz_rules},
 };
 
 static int cmp_str(const void *a, const void *b)

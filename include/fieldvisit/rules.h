@@ -1,0 +1,244 @@
+/*
+ * fieldvisit rules: the rule tables (assets/rules/NAME.csv), read and
+ * checked as one set.
+ *
+ * Every number that drives schedules, checks and reports -- how often a
+ * category of people is visited, the festival dates, the satisfaction scale
+ * and threshold, the callback shares, the minimum of service items, the
+ * hotlines, the idle lock and the retention time -- is data in these
+ * tables, edited by a supervisor in Excel, WPS or a text editor and carried
+ * to the workers in bundles.  C code reads them through this header and
+ * holds no threshold of its own.  The file format and every table are
+ * described in fieldvisit-rules(5).
+ *
+ * A rule set is complete or it is not loaded: the program never runs with
+ * half a rule set.  Every problem is reported as "FILE:LINE: message" (or
+ * "FILE: message" when no line fits), and a loader goes on after an error,
+ * so that one `fieldvisit rules check` shows them all.
+ */
+#ifndef FIELDVISIT_RULES_H
+#define FIELDVISIT_RULES_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "fieldvisit/core.h"
+
+/* The tables of a rule set, one file each: DIR/NAME.csv. */
+typedef enum fv_rules_table {
+	FV_RULES_VISIT_FREQUENCY,   /* visit_frequency.csv */
+	FV_RULES_FESTIVALS,         /* festivals.csv */
+	FV_RULES_SATISFACTION,      /* satisfaction.csv */
+	FV_RULES_CALLBACKS,         /* callbacks.csv */
+	FV_RULES_SERVICES,          /* services.csv */
+	FV_RULES_HOTLINES,          /* hotlines.csv */
+	FV_RULES_SETTINGS,          /* settings.csv */
+} fv_rules_table;
+
+#define FV_RULES_NTABLES 7
+
+/* The name of a table ("visit_frequency"); its file is NAME.csv. */
+const char *fv_rules_table_name(fv_rules_table t);
+/* The table named name; returns 0 when there is none. */
+int fv_rules_table_parse(const char *name, fv_rules_table *out);
+
+/*
+ * The codes of the categories of people (the store's person categories:
+ * shidu, shangcan, gaoling, zili, banshineng, shineng, ec_user, iud_user,
+ * migrant, newlywed) and of the service items (meals, cleaning, urgent,
+ * care, comfort, errands), in that order; *n gets the count.  Tables may
+ * name only these.  Their screen names are data (the tables, assets/i18n).
+ */
+const char *const *fv_rules_category_codes(size_t *n);
+const char *const *fv_rules_service_codes(size_t *n);
+
+/* A rule set.  Opaque; read it with the accessors below. */
+typedef struct fv_rules fv_rules;
+
+/*
+ * Load every table of dir (DIR/NAME.csv for each table name), all or none.
+ * On success *out is a complete rule set (free with fv_rules_free).  On
+ * failure *out is NULL and err holds every problem: FV_EIO when a file or
+ * dir cannot be read (the errors name it), else FV_EINVAL for tables that
+ * are wrong.  A .csv file in dir that is not a table is an error too (a
+ * misspelt name would otherwise be silently ignored); other files (a
+ * README) are not read.
+ */
+FV_MUST_CHECK fv_status fv_rules_load_dir(const char *dir, fv_rules **out, fv_errors *err);
+
+/*
+ * Building a set from texts (a bundle carries the tables as text; the
+ * fuzzer feeds one table at a time).  fv_rules_new gives an empty set;
+ * fv_rules_parse_table reads data (len bytes, the text of table t, named
+ * name in errors) and, when it is right, puts it in r in place of any
+ * table t that r held; when it is not, r is left as it was and err gets
+ * every problem (FV_EINVAL).  fv_rules_check_complete says whether r holds
+ * every table (one error per missing table, FV_EINVAL).  The accessors
+ * below need a complete set.
+ */
+fv_rules *fv_rules_new(void);
+FV_MUST_CHECK fv_status fv_rules_parse_table(fv_rules *r, fv_rules_table t, const char *name,
+					     const char *data, size_t len, fv_errors *err);
+FV_MUST_CHECK fv_status fv_rules_check_complete(const fv_rules *r, fv_errors *err);
+
+/* Free a rule set (NULL is fine). */
+void fv_rules_free(fv_rules *r);
+
+/* What every table declares in its first block: its version (a short token
+ * such as "3") and the date it takes effect (days since the epoch). */
+const char *fv_rules_version(const fv_rules *r, fv_rules_table t);
+int32_t fv_rules_effective(const fv_rules *r, fv_rules_table t);
+/* The text of table t as read (the CSV file), *len its length: what a
+ * store or a bundle keeps.  Owned by r. */
+const char *fv_rules_source(const fv_rules *r, fv_rules_table t, size_t *len);
+
+/* ------------------------------------------------------------------ */
+/* visit_frequency: how often each category of people is visited      */
+
+typedef enum fv_rules_period {
+	FV_RULES_MONTH,     /* a calendar month */
+	FV_RULES_QUARTER,   /* a calendar quarter (January-March, ...) */
+	FV_RULES_YEAR,      /* a calendar year */
+	FV_RULES_EVENT,     /* after each event (an emergency contraception) */
+} fv_rules_period;
+
+/* "month", "quarter", "year", "event". */
+const char *fv_rules_period_name(fv_rules_period p);
+
+typedef struct fv_rules_frequency {
+	const char *category;      /* a code of fv_rules_category_codes */
+	int visits;                /* at least this many visits (>= 1) ... */
+	fv_rules_period period;    /* ... in each period */
+	/* FV_RULES_EVENT: the visits fall within this many days after the
+	 * event (>= 1); 0 for the calendar periods */
+	int within_days;
+	int min_minutes;           /* each visit lasts at least this long; 0: any */
+	int makeup;                /* 1: a missed period may be made up in the next */
+	double coverage_percent;   /* share of the category that must get them */
+	int line;                  /* where the row is, for messages */
+} fv_rules_frequency;
+
+/* All rows, in file order; returns their number. */
+size_t fv_rules_frequencies(const fv_rules *r, const fv_rules_frequency **out);
+/* The row of category, or NULL: the category has no regular visits. */
+const fv_rules_frequency *fv_rules_frequency_for(const fv_rules *r, const char *category);
+
+/* ------------------------------------------------------------------ */
+/* festivals: visits around the traditional festivals                 */
+
+typedef struct fv_rules_festival {
+	const char *code;          /* "spring", "mid_autumn" */
+	const char *name_zh, *name_en;
+	int days_before, days_after;   /* the visit window around the date */
+	const char *categories;    /* space-separated category codes visited */
+} fv_rules_festival;
+
+/* The festivals, in file order; returns their number. */
+size_t fv_rules_festivals(const fv_rules *r, const fv_rules_festival **out);
+/* The index of festival code, or -1. */
+int fv_rules_festival_find(const fv_rules *r, const char *code);
+/* The years the dates cover, first to last without a gap. */
+void fv_rules_festival_years(const fv_rules *r, int *first, int *last);
+/*
+ * Festival f (an index into fv_rules_festivals) in year: its date and its
+ * visit window, from date - days_before to date + days_after (days since
+ * the epoch; any pointer may be NULL).  Returns 0 when the table has no
+ * date for year (the schedule must say that festivals.csv needs new
+ * years), 1 otherwise.
+ */
+int fv_rules_festival_on(const fv_rules *r, size_t f, int year, int32_t *date, int32_t *from,
+			 int32_t *to);
+
+/* ------------------------------------------------------------------ */
+/* satisfaction: the answer scale, the formula and the threshold       */
+
+typedef struct fv_rules_level {
+	const char *code;          /* "very_satisfied", ... */
+	const char *name_zh, *name_en;
+	int satisfied;             /* 1: counts as a satisfied answer */
+	double score;              /* 0-100, for the mean_score formula */
+} fv_rules_level;
+
+typedef enum fv_rules_formula {
+	/* satisfied answers / all answers, in percent */
+	FV_RULES_SATISFIED_SHARE,
+	/* the mean of the answers' level scores (each 0-100) */
+	FV_RULES_MEAN_SCORE,
+} fv_rules_formula;
+
+/* "satisfied_share", "mean_score". */
+const char *fv_rules_formula_name(fv_rules_formula f);
+
+/* The levels, from the most to the least satisfied (file order). */
+size_t fv_rules_levels(const fv_rules *r, const fv_rules_level **out);
+/* The index of level code, or -1. */
+int fv_rules_level_find(const fv_rules *r, const char *code);
+fv_rules_formula fv_rules_satisfaction_formula(const fv_rules *r);
+/* Below this rate (percent) a provider must rectify. */
+double fv_rules_satisfaction_threshold(const fv_rules *r);
+/* How often village grid staff survey satisfaction (a calendar period). */
+fv_rules_period fv_rules_survey_period(const fv_rules *r);
+/*
+ * The satisfaction rate, in percent, of counts[i] answers at level i (one
+ * count per level, in the order of fv_rules_levels), by the table's
+ * formula.  Returns 0 when there is no answer (no rate), else 1.
+ */
+int fv_rules_satisfaction_rate(const fv_rules *r, const size_t *counts, double *percent);
+/* 1 when rate (percent) is below the threshold: rectification is due. */
+int fv_rules_satisfaction_below(const fv_rules *r, double rate);
+
+/* ------------------------------------------------------------------ */
+/* callbacks: who calls back which share of the daily work orders      */
+
+typedef struct fv_rules_caller {
+	const char *code;          /* "provider", "district" */
+	const char *name_zh, *name_en;
+	double min_percent;        /* at least this share of the work orders */
+} fv_rules_caller;
+
+size_t fv_rules_callers(const fv_rules *r, const fv_rules_caller **out);
+/* The caller of code ("provider", "district": both are always there), or
+ * NULL for another code. */
+const fv_rules_caller *fv_rules_caller_find(const fv_rules *r, const char *code);
+/* How many of orders work orders c must call back at least: the share
+ * rounded up (10% of 25 is 3). */
+size_t fv_rules_callbacks_needed(const fv_rules_caller *c, size_t orders);
+
+/* ------------------------------------------------------------------ */
+/* services: the service items and the yearly minimum                  */
+
+typedef struct fv_rules_service {
+	const char *code;          /* a code of fv_rules_service_codes */
+	const char *name_zh, *name_en;
+} fv_rules_service;
+
+/* Every service item (each code of fv_rules_service_codes once), in file
+ * order. */
+size_t fv_rules_services(const fv_rules *r, const fv_rules_service **out);
+const fv_rules_service *fv_rules_service_find(const fv_rules *r, const char *code);
+/* Each person receives at least this many different items a year. */
+int fv_rules_service_min_items(const fv_rules *r);
+
+/* ------------------------------------------------------------------ */
+/* hotlines                                                            */
+
+typedef struct fv_rules_hotline {
+	const char *id;            /* "psych", "hope24", "police", "ambulance" */
+	const char *number;        /* digits and '-': "400-161-9995" */
+	const char *name_zh, *name_en;
+	int32_t last_verified;     /* when someone last checked the number */
+} fv_rules_hotline;
+
+size_t fv_rules_hotlines(const fv_rules *r, const fv_rules_hotline **out);
+/* The hotline id, or NULL. */
+const fv_rules_hotline *fv_rules_hotline_find(const fv_rules *r, const char *id);
+
+/* ------------------------------------------------------------------ */
+/* settings                                                            */
+
+/* Minutes without a key press before the program locks itself. */
+int fv_rules_lock_minutes(const fv_rules *r);
+/* Days a worker's laptop keeps a record after the supervisor's receipt. */
+int fv_rules_retention_days(const fv_rules *r);
+
+#endif
