@@ -158,6 +158,17 @@ double fv_clock_now(void);
 void fv_clock_set(double t);   /* t < 0: back to the real clock */
 
 /*
+ * The codes of the categories of people (shidu: only child died, shangcan:
+ * only child disabled, gaoling: advanced age, zili / banshineng / shineng:
+ * the care levels, ec_user, iud_user, migrant, newlywed) and of the service
+ * items (meals, cleaning, urgent, care, comfort, errands), in that order;
+ * *n gets the count.  The store, the rule tables and the forms use these
+ * codes; their screen names are data.
+ */
+const char *const *fv_category_codes(size_t *n);
+const char *const *fv_service_codes(size_t *n);
+
+/*
  * Resident identity numbers (GB 11643-1999): 18 characters, an address code
  * (6 digits), the birth date YYYYMMDD (characters 7-14), a sequence number
  * (3 digits, the last odd for a man, even for a woman) and a check digit

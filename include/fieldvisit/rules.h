@@ -42,15 +42,6 @@ const char *fv_rules_table_name(fv_rules_table t);
 /* The table named name; returns 0 when there is none. */
 int fv_rules_table_parse(const char *name, fv_rules_table *out);
 
-/*
- * The codes of the categories of people (the store's person categories:
- * shidu, shangcan, gaoling, zili, banshineng, shineng, ec_user, iud_user,
- * migrant, newlywed) and of the service items (meals, cleaning, urgent,
- * care, comfort, errands), in that order; *n gets the count.  Tables may
- * name only these.  Their screen names are data (the tables, assets/i18n).
- */
-const char *const *fv_rules_category_codes(size_t *n);
-const char *const *fv_rules_service_codes(size_t *n);
 
 /* A rule set.  Opaque; read it with the accessors below. */
 typedef struct fv_rules fv_rules;
@@ -106,7 +97,7 @@ typedef enum fv_rules_period {
 const char *fv_rules_period_name(fv_rules_period p);
 
 typedef struct fv_rules_frequency {
-	const char *category;      /* a code of fv_rules_category_codes */
+	const char *category;      /* a code of fv_category_codes (core.h) */
 	int visits;                /* at least this many visits (>= 1) ... */
 	fv_rules_period period;    /* ... in each period */
 	/* FV_RULES_EVENT: the visits fall within this many days after the
@@ -208,11 +199,11 @@ size_t fv_rules_callbacks_needed(const fv_rules_caller *c, size_t orders);
 /* services: the service items and the yearly minimum                  */
 
 typedef struct fv_rules_service {
-	const char *code;          /* a code of fv_rules_service_codes */
+	const char *code;          /* a code of fv_service_codes (core.h) */
 	const char *name_zh, *name_en;
 } fv_rules_service;
 
-/* Every service item (each code of fv_rules_service_codes once), in file
+/* Every service item (each code of fv_service_codes once), in file
  * order. */
 size_t fv_rules_services(const fv_rules *r, const fv_rules_service **out);
 const fv_rules_service *fv_rules_service_find(const fv_rules *r, const char *code);

@@ -252,7 +252,7 @@ static int parse_version(const char *s)
 static int parse_categories(const char *s, char *why, size_t whylen)
 {
 	size_t ncat;
-	const char *const *cats = fv_rules_category_codes(&ncat);
+	const char *const *cats = fv_category_codes(&ncat);
 	char *copy = fv_xstrdup(s), *save = NULL, shown[SHOW_CHARS * 4 + 8], list[256];
 	unsigned long seen = 0;
 	int ok = 1;
@@ -377,7 +377,7 @@ int rules_value_parse(const rules_col *col, const char *cell, rules_value *v, ch
 		snprintf(why, whylen, "'%s' is not %s", shown, list);
 		return 0;
 	case RV_CATEGORY:
-		codes = fv_rules_category_codes(&n);
+		codes = fv_category_codes(&n);
 		if ((v->n = rules_lookup(codes, n, cell)) >= 0)
 			return 1;
 		list_text(codes, n, list, sizeof list);
@@ -386,7 +386,7 @@ int rules_value_parse(const rules_col *col, const char *cell, rules_value *v, ch
 	case RV_CATEGORIES:
 		return parse_categories(cell, why, whylen);
 	case RV_SERVICE:
-		codes = fv_rules_service_codes(&n);
+		codes = fv_service_codes(&n);
 		if ((v->n = rules_lookup(codes, n, cell)) >= 0)
 			return 1;
 		list_text(codes, n, list, sizeof list);

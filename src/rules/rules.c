@@ -37,13 +37,6 @@ static const char *const table_blocks[FV_RULES_NTABLES] = {
 };
 
 /* The person categories and service items of the store (store.h). */
-static const char *const category_codes[] = {
-	"shidu", "shangcan", "gaoling", "zili", "banshineng", "shineng",
-	"ec_user", "iud_user", "migrant", "newlywed",
-};
-static const char *const service_codes[] = {
-	"meals", "cleaning", "urgent", "care", "comfort", "errands",
-};
 /* Who calls back the daily work orders (DOMAIN.md, from source 004):
  * both must have a row. */
 static const char *const caller_codes[] = {"provider", "district"};
@@ -111,18 +104,6 @@ int fv_rules_table_parse(const char *name, fv_rules_table *out)
 		return 0;
 	*out = (fv_rules_table)i;
 	return 1;
-}
-
-const char *const *fv_rules_category_codes(size_t *n)
-{
-	*n = COUNT(category_codes);
-	return category_codes;
-}
-
-const char *const *fv_rules_service_codes(size_t *n)
-{
-	*n = COUNT(service_codes);
-	return service_codes;
 }
 
 const char *fv_rules_period_name(fv_rules_period p)
@@ -349,7 +330,7 @@ static void frequency_row(void *ctx, int line, const rules_value *v)
 {
 	reader *L = ctx;
 	size_t ncat;
-	const char *const *cats = fv_rules_category_codes(&ncat);
+	const char *const *cats = fv_category_codes(&ncat);
 	fv_rules_period period = (fv_rules_period)v[2].n;
 	int ok = first_time(L, line, "category", v[0].s);
 
@@ -660,11 +641,13 @@ static void service_row(void *ctx, int line, const rules_value *v)
 {
 	reader *L = ctx;
 	fv_rules *r = L->r;
-	if (!first_time(L, line, "service", v[0].s))
+	size_t ncodes;
+	const char *const *codes = fv_service_codes(&ncodes);
+	if (!first_time(L, line, "service", v[0].s) || (size_t)v[0].n >= ncodes)
 		return;
 	r->serv.v = fv_xgrow(r->serv.v, &r->serv.cap, r->serv.n + 1, sizeof *r->serv.v);
 	r->serv.v[r->serv.n++] = (fv_rules_service){
-		.code = service_codes[v[0].n],
+		.code = codes[v[0].n],
 		.name_zh = keep(L, v[1].s),
 		.name_en = keep(L, v[2].s),
 	};
@@ -692,10 +675,12 @@ static void read_services(reader *L)
 		have_min = 1;
 	}
 	if (b && rules_block_read(L->F, b, cols, COUNT(cols), service_row, L)) {
-		need_every(L, b, "service", service_codes, COUNT(service_codes));
-		if (have_min && (size_t)r->serv.min_items > COUNT(service_codes))
+		size_t ncodes;
+		const char *const *codes = fv_service_codes(&ncodes);
+		need_every(L, b, "service", codes, ncodes);
+		if (have_min && (size_t)r->serv.min_items > ncodes)
 			rules_fail(L->F, lines[0], "min_items_per_year: %d is more than the %zu service items",
-				   r->serv.min_items, COUNT(service_codes));
+				   r->serv.min_items, ncodes);
 	}
 }
 

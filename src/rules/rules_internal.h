@@ -28,9 +28,9 @@ typedef enum rules_vtype {
 	RV_PERIOD,      /* month, quarter or year */
 	RV_PERIOD_EVENT,/* month, quarter, year or event */
 	RV_FORMULA,     /* satisfied_share or mean_score */
-	RV_CATEGORY,    /* a code of fv_rules_category_codes */
+	RV_CATEGORY,    /* a code of fv_category_codes */
 	RV_CATEGORIES,  /* one or more of them, separated by spaces */
-	RV_SERVICE,     /* a code of fv_rules_service_codes */
+	RV_SERVICE,     /* a code of fv_service_codes */
 	RV_PHONE,       /* digits and '-', starting and ending with a digit */
 	RV_VERSION,     /* letters, digits, '.', '-' and '_' */
 	RV_ANY,         /* any cell: the value of a setting, read by its key */

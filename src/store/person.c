@@ -15,10 +15,6 @@
 #define REASON_MAX_CHARS 200
 #define HOUSEHOLD_MAX 64
 
-static const char *const category_codes[] = {
-	"shidu", "shangcan", "gaoling", "zili", "banshineng", "shineng",
-	"ec_user", "iud_user", "migrant", "newlywed",
-};
 /* the care levels (from the ability assessment): at most one */
 static const char *const care_levels[] = {"zili", "banshineng", "shineng"};
 
@@ -250,8 +246,9 @@ static size_t take_input(fields *f, const fv_person_input *in, int adding, fv_er
 		fv_buf codes;
 		int levels = 0;
 		fv_buf_init(&codes);
-		if (store_check_codes("category", in->categories, category_codes,
-				      COUNT(category_codes), &codes, err)) {
+		size_t ncat;
+		const char *const *cats = fv_category_codes(&ncat);
+		if (store_check_codes("category", in->categories, cats, ncat, &codes, err)) {
 			for (size_t i = 0; i < COUNT(care_levels); i++)
 				levels += has_code(codes.s, care_levels[i]);
 			if (levels > 1)

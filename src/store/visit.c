@@ -30,9 +30,6 @@ static const char *const state_names[] = {
 };
 #define NSTATES (sizeof state_names / sizeof state_names[0])
 
-static const char *const service_codes[] = {
-	"meals", "cleaning", "urgent", "care", "comfort", "errands",
-};
 
 const char *fv_visit_state_name(fv_visit_state st)
 {
@@ -260,8 +257,9 @@ static void check_meta(const fv_visit_input *in, meta *m, fv_errors *err)
 		fv_errors_add(err, NULL, 0, "check-out %s is before check-in %s", m->checkout,
 			      m->checkin);
 	fv_buf_init(&codes);
-	if (store_check_codes("service", in->services, service_codes,
-			      sizeof service_codes / sizeof service_codes[0], &codes, err))
+	size_t nserv;
+	const char *const *serv = fv_service_codes(&nserv);
+	if (store_check_codes("service", in->services, serv, nserv, &codes, err))
 		m->services = fv_buf_take(&codes);
 	fv_buf_release(&codes);
 }
