@@ -30,6 +30,10 @@ int fv_cli_fail(fv_status st, const fv_errors *err);
  * returns 2.
  */
 int fv_cli_bad_option(const char *cmd, int c, char **argv);
+/* The one-line error for an argument a command does not take: prints
+ * "fieldvisit: CMD: unexpected argument 'ARG' (see 'fieldvisit HELP --help')"
+ * and returns 2. */
+int fv_cli_unexpected(const char *cmd, const char *help, const char *arg);
 
 /* Columns that UTF-8 text takes on a terminal (wcwidth: a Chinese
  * character takes two; invalid bytes and unknown characters one). */

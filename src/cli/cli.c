@@ -115,6 +115,12 @@ int fv_cli_fail(fv_status st, const fv_errors *err)
 	return fv_status_exit(st);
 }
 
+int fv_cli_unexpected(const char *cmd, const char *help, const char *arg)
+{
+	fv_cli_error("%s: unexpected argument '%s' (see 'fieldvisit %s --help')", cmd, arg, help);
+	return 2;
+}
+
 int fv_cli_bad_option(const char *cmd, int c, char **argv)
 {
 	const char *word = argv[optind - 1];

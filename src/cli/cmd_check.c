@@ -48,11 +48,8 @@ int fv_cmd_check(int argc, char **argv)
 		default: return fv_cli_bad_option("check", c, argv);
 		}
 	}
-	if (optind < argc) {
-		fv_cli_error("check: unexpected argument '%s' (see 'fieldvisit check --help')",
-			     argv[optind]);
-		return 2;
-	}
+	if (optind < argc)
+		return fv_cli_unexpected("check", "check", argv[optind]);
 	if ((rc = fv_cli_open_store(&so, &s)) != 0)
 		return rc;
 	fv_errors_init(&err);

@@ -278,11 +278,8 @@ int fv_cmd_export(int argc, char **argv)
 		default: return fv_cli_bad_option("export", c, argv);
 		}
 	}
-	if (optind < argc) {
-		fv_cli_error("export: unexpected argument '%s' (see 'fieldvisit export --help')",
-			     argv[optind]);
-		return 2;
-	}
+	if (optind < argc)
+		return fv_cli_unexpected("export", "export", argv[optind]);
 	if (!format || !to || !*to) {
 		fv_cli_error("export: give --format and --to (see 'fieldvisit export --help')");
 		return 2;

@@ -947,11 +947,8 @@ int fv_cmd_generate(int argc, char **argv)
 		default: return fv_cli_bad_option("generate", c, argv);
 		}
 	}
-	if (optind != argc) {
-		fv_cli_error("generate: unexpected argument '%s' (see 'fieldvisit generate --help')",
-			     argv[optind]);
-		return 2;
-	}
+	if (optind != argc)
+		return fv_cli_unexpected("generate", "generate", argv[optind]);
 	if (persons < 0 || visits < 0) {
 		fv_cli_error("generate: give --persons N and --visits N"
 			     " (see 'fieldvisit generate --help')");

@@ -150,11 +150,8 @@ int fv_cmd_init(int argc, char **argv)
 		default: return fv_cli_bad_option("init", c, argv);
 		}
 	}
-	if (optind < argc) {
-		fv_cli_error("init: unexpected argument '%s' (see 'fieldvisit init --help')",
-			     argv[optind]);
-		return 2;
-	}
+	if (optind < argc)
+		return fv_cli_unexpected("init", "init", argv[optind]);
 	if (!role_arg || !name_arg) {
 		fv_cli_error("init: give --role and --name (see 'fieldvisit init --help')");
 		return 2;

@@ -111,11 +111,8 @@ int fv_cmd_passwd(int argc, char **argv)
 		default: return fv_cli_bad_option("passwd", c, argv);
 		}
 	}
-	if (optind < argc) {
-		fv_cli_error("passwd: unexpected argument '%s' (see 'fieldvisit passwd --help')",
-			     argv[optind]);
-		return 2;
-	}
+	if (optind < argc)
+		return fv_cli_unexpected("passwd", "passwd", argv[optind]);
 	if ((rc = fv_cli_open_store(&so, &s)) != 0)
 		return rc;
 	rc = set_passphrase(s, new_file, "passwd");
@@ -152,11 +149,8 @@ int fv_cmd_recover(int argc, char **argv)
 		default: return fv_cli_bad_option("recover", c, argv);
 		}
 	}
-	if (optind < argc) {
-		fv_cli_error("recover: unexpected argument '%s' (see 'fieldvisit recover --help')",
-			     argv[optind]);
-		return 2;
-	}
+	if (optind < argc)
+		return fv_cli_unexpected("recover", "recover", argv[optind]);
 	if (!key) {
 		fv_cli_error("recover: give --recovery-key (see 'fieldvisit recover --help')");
 		return 2;

@@ -259,11 +259,8 @@ static int parse(int argc, char **argv, const struct option *opts, int want_id, 
 		fv_cli_error("%s: give the person's id (see 'fieldvisit person --help')", cmd);
 		return 2;
 	}
-	if (optind < argc) {
-		fv_cli_error("%s: unexpected argument '%s' (see 'fieldvisit person --help')", cmd,
-			     argv[optind]);
-		return 2;
-	}
+	if (optind < argc)
+		return fv_cli_unexpected(cmd, "person", argv[optind]);
 	if (a->ncategories)
 		a->in.categories = a->categories.s;
 	/* given contacts replace both: the ones not given are cleared */

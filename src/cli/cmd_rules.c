@@ -50,11 +50,8 @@ static int rules_check(int argc, char **argv)
 		default: return fv_cli_bad_option("rules check", c, argv);
 		}
 	}
-	if (argc - optind > 1) {
-		fv_cli_error("rules check: unexpected argument '%s' (see 'fieldvisit rules check --help')",
-			     argv[optind + 1]);
-		return 2;
-	}
+	if (argc - optind > 1)
+		return fv_cli_unexpected("rules check", "rules check", argv[optind + 1]);
 	dir = optind < argc ? fv_xstrdup(argv[optind]) : fv_cli_assets_dir("rules");
 	fv_errors_init(&err);
 	fv_status st = fv_rules_load_dir(dir, &r, &err);

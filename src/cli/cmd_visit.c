@@ -192,11 +192,8 @@ static int parse(int argc, char **argv, const struct option *opts, const char *w
 		fv_cli_error("%s: give the %s (see 'fieldvisit visit --help')", cmd, want_arg);
 		return 2;
 	}
-	if (optind < argc) {
-		fv_cli_error("%s: unexpected argument '%s' (see 'fieldvisit visit --help')", cmd,
-			     argv[optind]);
-		return 2;
-	}
+	if (optind < argc)
+		return fv_cli_unexpected(cmd, "visit", argv[optind]);
 	return -1;
 }
 
