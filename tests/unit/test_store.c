@@ -23,12 +23,12 @@
 #include "fieldvisit/store.h"
 #include "../../src/store/data_internal.h"
 #include "tap.h"
+#include "errs.h"
 
 #define PASS "correct horse battery"
 
 static char *dir;
 static uint8_t recovery_pk[VAULT_BOX_PK_BYTES];
-static fv_errors err;
 static double clock_t0;
 
 static const char *srcdir(void)
@@ -49,38 +49,6 @@ static void tick(void)
 {
 	clock_t0 += 60;
 	fv_clock_set(clock_t0);
-}
-
-static void reset(void)
-{
-	fv_errors_release(&err);
-}
-
-static const char *first(void)
-{
-	return err.n ? err.lines[0] : "";
-}
-
-/* 1 when some error line equals want; shows the lines when not. */
-static int has_line(const char *want)
-{
-	for (size_t i = 0; i < err.n; i++)
-		if (strcmp(err.lines[i], want) == 0)
-			return 1;
-	for (size_t i = 0; i < err.n; i++)
-		diag("error: %s", err.lines[i]);
-	return 0;
-}
-
-/* 1 when some error line contains part. */
-static int has_part(const char *part)
-{
-	for (size_t i = 0; i < err.n; i++)
-		if (strstr(err.lines[i], part))
-			return 1;
-	for (size_t i = 0; i < err.n; i++)
-		diag("error: %s", err.lines[i]);
-	return 0;
 }
 
 static char *path_in(const char *name)

@@ -57,6 +57,7 @@
 #include "fieldvisit/store.h"
 #include "../../src/store/store_internal.h"
 #include "tap.h"
+#include "errs.h"
 
 #define PASS "correct horse battery"
 #define PASS2 "a brand new passphrase"
@@ -70,7 +71,6 @@ static char *dir;
 static time_t t_start;
 static uint8_t recovery_pk[VAULT_BOX_PK_BYTES];
 static char *recovery_path;
-static fv_errors err;
 static fv_form *form;
 
 /* diag() for text that may span lines (integrity_check's report): every
@@ -90,30 +90,6 @@ static void say(const char *fmt, ...)
 		printf("# %s\n", line);
 	}
 	fflush(stdout);
-}
-
-static void reset(void)
-{
-	fv_errors_release(&err);
-}
-
-static const char *first(void)
-{
-	return err.n ? err.lines[0] : "";
-}
-
-/* 1 when some error line contains part; shows the lines when not. */
-static int has_part(const char *part)
-{
-	for (size_t i = 0; i < err.n; i++)
-		if (strstr(err.lines[i], part))
-			return 1;
-	say("no error line contains '%s':", part);
-	for (size_t i = 0; i < err.n; i++)
-		say("  %s", err.lines[i]);
-	if (!err.n)
-		say("  (no error at all)");
-	return 0;
 }
 
 /* ------------------------------------------------------------------ */
