@@ -70,6 +70,28 @@ static void list_text(const char *const *list, size_t n, char *out, size_t outle
 	fv_buf_release(&b);
 }
 
+/*
+ * cell as one of n codes: its index in *out and 1, or 0 with why set to
+ * "'CELL' is not a, b or c", or "'CELL' is not WHAT (a, b or c)" when what
+ * is given.  shown is the cell as it may be quoted.
+ */
+static int one_of(const char *const *codes, size_t n, const char *cell, const char *shown,
+		  const char *what, long *out, char *why, size_t whylen)
+{
+	char list[256];
+	int i = rules_lookup(codes, n, cell);
+	if (i >= 0) {
+		*out = i;
+		return 1;
+	}
+	list_text(codes, n, list, sizeof list);
+	if (what)
+		snprintf(why, whylen, "'%s' is not %s (%s)", shown, what, list);
+	else
+		snprintf(why, whylen, "'%s' is not %s", shown, list);
+	return 0;
+}
+
 /* ------------------------------------------------------------------ */
 /* Blocks                                                              */
 
@@ -277,7 +299,7 @@ static int parse_categories(const char *s, char *why, size_t whylen)
 int rules_value_parse(const rules_col *col, const char *cell, rules_value *v, char *why,
 		      size_t whylen)
 {
-	char shown[SHOW_CHARS * 4 + 8], list[256];
+	char shown[SHOW_CHARS * 4 + 8];
 	size_t n;
 	const char *const *codes;
 
@@ -364,34 +386,18 @@ int rules_value_parse(const rules_col *col, const char *cell, rules_value *v, ch
 	case RV_PERIOD:
 	case RV_PERIOD_EVENT:
 		n = col->type == RV_PERIOD ? 3 : 4;
-		if ((v->n = rules_lookup(periods, n, cell)) >= 0)
-			return 1;
-		list_text(periods, n, list, sizeof list);
-		snprintf(why, whylen, "'%s' is not %s", shown, list);
-		return 0;
+		return one_of(periods, n, cell, shown, NULL, &v->n, why, whylen);
 	case RV_FORMULA:
 		n = sizeof formulas / sizeof formulas[0];
-		if ((v->n = rules_lookup(formulas, n, cell)) >= 0)
-			return 1;
-		list_text(formulas, n, list, sizeof list);
-		snprintf(why, whylen, "'%s' is not %s", shown, list);
-		return 0;
+		return one_of(formulas, n, cell, shown, NULL, &v->n, why, whylen);
 	case RV_CATEGORY:
 		codes = fv_category_codes(&n);
-		if ((v->n = rules_lookup(codes, n, cell)) >= 0)
-			return 1;
-		list_text(codes, n, list, sizeof list);
-		snprintf(why, whylen, "'%s' is not a category (%s)", shown, list);
-		return 0;
+		return one_of(codes, n, cell, shown, "a category", &v->n, why, whylen);
 	case RV_CATEGORIES:
 		return parse_categories(cell, why, whylen);
 	case RV_SERVICE:
 		codes = fv_service_codes(&n);
-		if ((v->n = rules_lookup(codes, n, cell)) >= 0)
-			return 1;
-		list_text(codes, n, list, sizeof list);
-		snprintf(why, whylen, "'%s' is not a service item (%s)", shown, list);
-		return 0;
+		return one_of(codes, n, cell, shown, "a service item", &v->n, why, whylen);
 	case RV_PHONE:
 		if (parse_phone(cell))
 			return 1;
