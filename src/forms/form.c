@@ -472,6 +472,9 @@ static void read_survey_row(loader *L, const fv_csv_row *row)
 		fail(L, row->line, "%s '%s' has no label", fv_qtype_name(t), fd->name);
 	if (t == FV_Q_CALCULATE && strcmp(fd->name, "alert_") == 0)
 		fail(L, row->line, "calculate 'alert_' needs the alert's name after alert_");
+	if (t != FV_Q_CALCULATE && strcmp(fd->name, "followup_due") == 0)
+		fail(L, row->line, "'followup_due' (the date a follow-up is due) must be a calculate,"
+		     " not a %s", fv_qtype_name(t));
 	if (t == FV_Q_CALCULATE && *fd->calculation_src == '\0')
 		fail(L, row->line, "calculate '%s' has no calculation", fd->name);
 	if (t != FV_Q_CALCULATE && *fd->calculation_src)
