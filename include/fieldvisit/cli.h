@@ -81,6 +81,8 @@ struct fv_store;
 struct fv_person;
 struct fv_visit;
 struct vault_pwcost;
+struct fv_rules;
+struct fv_sched_item;
 
 /*
  * The JSON form of a person (every field; optional fields not set are
@@ -91,6 +93,24 @@ struct vault_pwcost;
  */
 struct json_t *fv_cli_person_json(const struct fv_person *p);
 struct json_t *fv_cli_visit_json(const struct fv_visit *v);
+
+/* ---- schedules (cmd_due.c) ---- */
+
+/* Load the rule tables of the assets dir into *out; 0, or the exit code
+ * after printing every problem. */
+int fv_cli_load_rules(struct fv_rules **out);
+/* A schedule item as JSON: type, state, from, due, needed, done, why
+ * (in words), and what asks for it (category and rule_line, makeup_of,
+ * festival, form_id, alert, source). */
+struct json_t *fv_cli_sched_item_json(const struct fv_rules *r, const struct fv_sched_item *it);
+/* `visit list --due|--overdue [--person ID] [--date D] [--json]` over the
+ * open store s; returns the exit code. */
+int fv_cli_visit_due(struct fv_store *s, const char *person, const char *date,
+		     int overdue_only, int as_json);
+/* The next visit proposed for person after a visit on visit_date, as
+ * {"date", "for": item}, or NULL when the person has no rule (problems
+ * reading the rules are printed; the visit stays submitted). */
+struct json_t *fv_cli_propose(struct fv_store *s, const char *person, const char *visit_date);
 
 /* The options of every command that opens a store. */
 typedef struct fv_cli_store_opts {

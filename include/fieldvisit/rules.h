@@ -232,4 +232,157 @@ int fv_rules_lock_minutes(const fv_rules *r);
 /* Days a worker's laptop keeps a record after the supervisor's receipt. */
 int fv_rules_retention_days(const fv_rules *r);
 
+/* Days within which a person with an open alert gets a follow-up visit. */
+int fv_rules_alert_followup_days(const fv_rules *r);
+
+/* ------------------------------------------------------------------ */
+/* Schedules: who is due, who is overdue, and why                      */
+
+/*
+ * A schedule is computed from the rule set, a person and the person's
+ * visits and open alerts, on a given day.  The caller (the store, a test,
+ * the supervisor's import) gathers the facts; nothing here reads a store.
+ * The rules, as fieldvisit-rules(5) tells users:
+ *
+ *   - regular visits: for each category of the person with a row in
+ *     visit_frequency (month, quarter or year), at least `visits` visits
+ *     in each calendar period, each lasting at least `min_minutes` (a
+ *     visit without a check-out has no length and counts only where the
+ *     row asks for no minimum).  Visits on the same day count once.  The
+ *     period in which the person was registered is not required; the first
+ *     required period is the next one.
+ *   - make-up: when the previous period fell short and the row allows
+ *     make-up, the missing visits are owed in this period too (type
+ *     makeup, overdue until done).  Visits in a period count for that
+ *     period first, then for the make-up.  When the row does not allow
+ *     make-up, a short previous period makes this period's regular visit
+ *     overdue until it is done.
+ *   - festival visits: a person of a festival's categories gets one visit
+ *     in the festival's window (festivals.csv); the next window shows as
+ *     upcoming.
+ *   - follow-ups: a submitted visit whose form gives a `followup_due`
+ *     date asks for a later visit with the same form by that date (for a
+ *     person of a category whose row has period `event`, no later than
+ *     `within_days` after the visit); an open alert asks for a later visit
+ *     of any form within alert_followup_days (settings.csv).
+ *   - a person who is no longer active (moved, died, archived) on the day
+ *     has no schedule.
+ *
+ * The schedule follows the person's categories as they are now: after a
+ * change of care level, the new level's frequency applies from the period
+ * of the change on.
+ */
+
+#define FV_SCHED_NO_DATE INT32_MIN
+
+/* One submitted visit, as schedules see it. */
+typedef struct fv_sched_visit {
+	const char *id;        /* the visit's id (for reports) */
+	const char *form_id;
+	int32_t date;          /* the visit date */
+	int duration;          /* minutes from check-in to check-out; -1 unknown */
+	int32_t followup_due;  /* the form's followup_due, or FV_SCHED_NO_DATE */
+} fv_sched_visit;
+
+/* One alert that is not closed. */
+typedef struct fv_sched_alert {
+	const char *id;
+	const char *kind;      /* "item9", "emergency", ... */
+	int32_t raised;        /* the date of the visit that raised it */
+} fv_sched_alert;
+
+typedef struct fv_sched_person {
+	const char *id;
+	const char *categories;   /* space-separated codes */
+	int active;               /* status "active" */
+	int32_t status_date;      /* when it stopped being active; ignored if active */
+	int32_t since;            /* registered (or first visited, if earlier) */
+	const fv_sched_visit *visits;   /* any order */
+	size_t nvisits;
+	const fv_sched_alert *alerts;
+	size_t nalerts;
+} fv_sched_person;
+
+typedef enum fv_sched_type {
+	FV_SCHED_REGULAR,
+	FV_SCHED_MAKEUP,
+	FV_SCHED_FESTIVAL,
+	FV_SCHED_FOLLOWUP,
+} fv_sched_type;
+
+typedef enum fv_sched_state {
+	FV_SCHED_DONE,       /* enough visits in the window */
+	FV_SCHED_DUE,        /* still to do, on time */
+	FV_SCHED_OVERDUE,    /* still to do, late */
+	FV_SCHED_UPCOMING,   /* the window has not begun */
+} fv_sched_state;
+
+/* "regular", "makeup", "festival", "followup"; "done", "due", "overdue",
+ * "upcoming". */
+const char *fv_sched_type_name(fv_sched_type t);
+const char *fv_sched_state_name(fv_sched_state s);
+
+typedef struct fv_sched_item {
+	fv_sched_type type;
+	fv_sched_state state;
+	int32_t from, due;     /* the window, both days included */
+	int needed, done;      /* visits asked for in the window, and counted */
+	/* why: */
+	const fv_rules_frequency *rule;   /* regular, makeup; an event row for a
+					   * capped follow-up; else NULL */
+	int32_t short_of;      /* makeup: the first day of the period made up */
+	int festival;          /* festival: index into fv_rules_festivals; else -1 */
+	const char *form_id;   /* follow-up of a form: the form; else NULL */
+	const char *source;    /* follow-up: the visit or alert id asking for it */
+	const char *alert_kind;   /* follow-up of an alert: its kind; else NULL */
+} fv_sched_item;
+
+/* A visit in a window that did not count because it was too short. */
+typedef struct fv_sched_short {
+	const char *visit;     /* its id */
+	int32_t date;
+	int duration;          /* -1: no check-out */
+	int min_minutes;
+	const fv_rules_frequency *rule;
+} fv_sched_short;
+
+typedef struct fv_schedule {
+	fv_sched_item *items;  /* in order of due date */
+	size_t n;
+	fv_sched_short *shorts;
+	size_t nshorts;
+	/* the earliest due date of an item still to do (due or overdue), else
+	 * FV_SCHED_NO_DATE */
+	int32_t next_due;
+	/* 1 when festivals.csv has no dates for a year the schedule needed
+	 * (the table must be extended); that year in missing_year */
+	int missing_year;
+} fv_schedule;
+
+/*
+ * The schedule of p on day today, into *out (released with
+ * fv_schedule_release).  Pointers in items and shorts point into r and p,
+ * which must outlive *out.  Never fails.
+ */
+void fv_schedule_person(const fv_rules *r, const fv_sched_person *p, int32_t today,
+			fv_schedule *out);
+void fv_schedule_release(fv_schedule *s);
+
+/* How many items of s are in state st. */
+size_t fv_schedule_count(const fv_schedule *s, fv_sched_state st);
+
+/*
+ * The next visit to propose to p after a visit on day (p's visits include
+ * it): the earliest of, for each item still to do, an even spacing of the
+ * visits left over the days left of its window (a period's visits and its
+ * make-up counted together; one follow-up left is proposed on the day it
+ * is due), for each regular rule
+ * whose period is done, the same day of the next period (the last day when
+ * that period is shorter), and the start of an upcoming festival window.
+ * Returns the date and sets *why to the item that asks for it (or NULL
+ * when nothing is asked: the person has no rule); FV_SCHED_NO_DATE then.
+ */
+int32_t fv_schedule_propose(const fv_rules *r, const fv_sched_person *p, int32_t day,
+			    fv_sched_item *why);
+
 #endif

@@ -16,6 +16,7 @@
 
 #include "fieldvisit/core.h"
 #include "fieldvisit/forms.h"
+#include "fieldvisit/rules.h"
 #include "fieldvisit/vault.h"
 
 typedef struct fv_store fv_store;
@@ -342,6 +343,35 @@ typedef struct fv_visit_query {
 FV_MUST_CHECK fv_status fv_visit_list(fv_store *s, const fv_visit_query *q, fv_visit **out,
 				      size_t *n, fv_errors *err);
 void fv_visit_list_free(fv_visit *items, size_t n);
+
+/* ---- what schedules need ---- */
+
+/*
+ * The facts fv_schedule_person (rules.h) needs, for every person (person
+ * NULL) or one: each person's categories, status and registration date
+ * (its `since` is the earlier of the registration date and the first visit
+ * read), the visits dated since or later that count (the latest version of
+ * each, submitted or past it, not returned), each with its length and the
+ * form's followup_due, and the alerts not closed.  One pass over the
+ * visits: 10,000 people with 100,000 visits read in tens of
+ * milliseconds.  Released with fv_schedule_facts_release.
+ */
+typedef struct fv_schedule_facts {
+	size_t n;
+	fv_sched_person *people;   /* sorted by village, then name */
+	char **names, **villages;  /* of people[i] */
+	/* the storage people[i] points into */
+	fv_sched_visit *visits;
+	size_t nvisits;
+	fv_sched_alert *alerts;
+	size_t nalerts;
+	char **strings;
+	size_t nstrings;
+} fv_schedule_facts;
+
+FV_MUST_CHECK fv_status fv_store_schedule_facts(fv_store *s, const char *person, int32_t since,
+						fv_schedule_facts *out, fv_errors *err);
+void fv_schedule_facts_release(fv_schedule_facts *f);
 
 /* ---- the audit log ---- */
 

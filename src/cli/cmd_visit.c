@@ -17,14 +17,18 @@ static void visit_usage(FILE *fp)
 	fputs("Usage: fieldvisit visit submit FORM --person ID --answers FILE|-\n"
 	      "                  [--checkin TIME] [--checkout TIME] [--services LIST] [--json]\n"
 	      "       fieldvisit visit list [--person ID] [--state STATE]... [--json]\n"
+	      "       fieldvisit visit list --due|--overdue [--date DATE] [--person ID] [--json]\n"
 	      "       fieldvisit visit show ID [--json]\n"
 	      "\n"
 	      "submit  check the answers with FORM and save them as a submitted visit;\n"
-	      "        prints the new visit's id, and each alert raised on stderr.  FORM\n"
+	      "        prints the new visit's id, and on stderr each alert raised and the\n"
+	      "        next visit the rules propose for the person.  FORM\n"
 	      "        is the id of an installed form (phq9) or a form file (a path with\n"
 	      "        a '/' or ending in .csv), which is installed into the store first.\n"
 	      "        Invalid answers: every problem on stderr, exit 1, nothing saved.\n"
-	      "list    the latest version of each visit, in order of check-in\n"
+	      "list    the latest version of each visit, in order of check-in; with --due,\n"
+	      "        the visits people are owed on a day (regular, make-up, festival,\n"
+	      "        follow-up) and why, overdue first; with --overdue, only the late ones\n"
 	      "show    one visit with its answers\n"
 	      "\n"
 	      "  --person ID          the person's id (person list shows it)\n"
@@ -35,8 +39,13 @@ static void visit_usage(FILE *fp)
 	      "                       cleaning, urgent, care, comfort, errands\n"
 	      "  --state STATE        draft, submitted, sent, received, approved or\n"
 	      "                       returned (repeat it, or separate states with commas)\n"
+	      "  --due                the visits due or overdue (see fieldvisit-rules(5))\n"
+	      "  --overdue            only the overdue ones\n"
+	      "  --date DATE          the day to compute them for (YYYY-MM-DD; today)\n"
 	      "  --json               print JSON (submit: {\"id\", \"score\", \"band\",\n"
-	      "                       \"alerts\"}; list: an array; show: the visit)\n"
+	      "                       \"alerts\", \"next_visit\"}; list: an array; with\n"
+	      "                       --due an array of people with their items; show: the\n"
+	      "                       visit)\n"
 	      "  --store PATH         the store (see 'fieldvisit --help')\n"
 	      "  --passphrase-file F  read the passphrase from the first line of F\n"
 	      "  -h, --help           show this help\n",
@@ -103,7 +112,7 @@ json_t *fv_cli_visit_json(const fv_visit *v)
 
 enum {
 	O_PERSON = 256, O_ANSWERS, O_CHECKIN, O_CHECKOUT, O_SERVICES, O_STATE, O_JSON,
-	O_STORE, O_PASSFILE,
+	O_STORE, O_PASSFILE, O_DUE, O_OVERDUE, O_DATE,
 };
 
 #define COMMON_OPTS                                                                  \
@@ -124,6 +133,9 @@ static const struct option submit_opts[] = {
 static const struct option list_opts[] = {
 	{"person", required_argument, NULL, O_PERSON},
 	{"state", required_argument, NULL, O_STATE},
+	{"due", no_argument, NULL, O_DUE},
+	{"overdue", no_argument, NULL, O_OVERDUE},
+	{"date", required_argument, NULL, O_DATE},
 	COMMON_OPTS,
 };
 static const struct option show_opts[] = {COMMON_OPTS};
@@ -135,6 +147,8 @@ typedef struct args {
 	char *services;           /* commas made spaces */
 	unsigned states;
 	int json;
+	int due, overdue;         /* --due, --overdue */
+	const char *date;         /* --date */
 	fv_cli_store_opts store;
 } args;
 
@@ -180,6 +194,9 @@ static int parse(int argc, char **argv, const struct option *opts, const char *w
 			break;
 		}
 		case O_JSON: a->json = 1; break;
+		case O_DUE: a->due = 1; break;
+		case O_OVERDUE: a->overdue = 1; break;
+		case O_DATE: a->date = optarg; break;
 		case O_STORE: a->store.store = optarg; break;
 		case O_PASSFILE: a->store.passphrase_file = optarg; break;
 		case 'h': visit_usage(stdout); return 0;
@@ -292,14 +309,23 @@ static int visit_submit(args *a)
 		rc = fv_cli_fail(st, &err);
 		goto out;
 	}
+	json_t *next = fv_cli_propose(s, v.person, v.visit_date);
 	if (a->json) {
-		fv_cli_print_json(json_pack("{s:s, s:o, s:o, s:o}", "id", id, "score",
+		fv_cli_print_json(json_pack("{s:s, s:o, s:o, s:o, s:o}", "id", id, "score",
 					    score_json(v.score), "band", opt_string(v.band),
-					    "alerts", words(v.alerts)));
+					    "alerts", words(v.alerts), "next_visit",
+					    next ? json_incref(next) : json_null()));
 	} else {
 		puts(id);
 	}
 	print_alerts(f, &v);
+	if (next && !a->json) {
+		json_t *why = json_object_get(next, "for");
+		fprintf(stderr, "next visit proposed: %s (%s)\n",
+			json_string_value(json_object_get(next, "date")),
+			json_string_value(json_object_get(why, "why")));
+	}
+	json_decref(next);
 	rc = 0;
 out:
 	fv_visit_release(&v);
@@ -368,10 +394,23 @@ static int visit_list(args *a)
 	fv_store *s;
 	fv_errors err;
 	fv_status st;
-	int rc = fv_cli_open_store(&a->store, &s);
+	int rc;
 
-	if (rc != 0)
+	if ((a->due || a->overdue) && a->states) {
+		fv_cli_error("visit list: --state cannot go with --due or --overdue");
+		return 2;
+	}
+	if (a->date && !a->due && !a->overdue) {
+		fv_cli_error("visit list: --date goes with --due or --overdue");
+		return 2;
+	}
+	if ((rc = fv_cli_open_store(&a->store, &s)) != 0)
 		return rc;
+	if (a->due || a->overdue) {
+		rc = fv_cli_visit_due(s, a->person, a->date, !a->due, a->json);
+		fv_store_close(s);
+		return rc;
+	}
 	fv_errors_init(&err);
 	if ((st = fv_visit_list(s, &q, &visits, &n, &err)) != FV_OK ||
 	    (!a->json && n && (st = fv_person_list(s, NULL, &people, &npeople, &err)) != FV_OK)) {

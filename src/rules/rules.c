@@ -88,7 +88,7 @@ struct fv_rules {
 		size_t n, cap;
 	} hot;
 	struct {
-		int lock_minutes, retention_days;
+		int lock_minutes, retention_days, alert_followup_days;
 	} set;
 };
 
@@ -724,6 +724,7 @@ static void read_settings(reader *L)
 	static const rules_col keys[] = {
 		{"lock_idle_minutes", RV_COUNT, 1},
 		{"retention_days_after_receipt", RV_COUNT, 0},
+		{"alert_followup_days", RV_COUNT, 1},
 	};
 	rules_value vals[COUNT(keys)];
 	int lines[COUNT(keys)];
@@ -731,6 +732,7 @@ static void read_settings(reader *L)
 	if (b && rules_settings_read(L->F, b, keys, COUNT(keys), vals, lines)) {
 		L->r->set.lock_minutes = (int)vals[0].n;
 		L->r->set.retention_days = (int)vals[1].n;
+		L->r->set.alert_followup_days = (int)vals[2].n;
 	}
 }
 
@@ -1050,4 +1052,9 @@ int fv_rules_lock_minutes(const fv_rules *r)
 int fv_rules_retention_days(const fv_rules *r)
 {
 	return r->set.retention_days;
+}
+
+int fv_rules_alert_followup_days(const fv_rules *r)
+{
+	return r->set.alert_followup_days;
 }

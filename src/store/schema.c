@@ -283,6 +283,73 @@ static fv_status migrate_1_2(fv_store *s, fv_errors *err)
 	return rc == SQLITE_OK ? FV_OK : store_error(s, rc, "adding the last-visit table (schema 2)", err);
 }
 
+/* Schema 3: what schedules read.  The date by which a visit asks for a
+ * follow-up (its form's followup_due calculate) is kept in a column like
+ * score and band, covered by the immutability trigger.  visit_fact holds,
+ * for each visit that counts (its latest version past the draft, not
+ * returned), the few columns a schedule needs, in person order, kept by
+ * triggers: a schedule of 10,000 people reads this small table instead of
+ * every visit's answers.  Derived data: never synced. */
+static const char schema_v3[] =
+	"ALTER TABLE visit ADD COLUMN followup_due TEXT"
+	"  CHECK (followup_due IS NULL OR"
+	"    followup_due GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]');"
+	"DROP TRIGGER visit_immutable;"
+	"UPDATE visit SET followup_due = json_extract(answers, '$.followup_due')"
+	"  WHERE json_valid(answers) AND json_type(answers, '$.followup_due') = 'text'"
+	"  AND json_extract(answers, '$.followup_due')"
+	"    GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]';"
+	"CREATE TRIGGER visit_immutable BEFORE UPDATE OF id, version, author, person_id,"
+	"  form_id, form_version, answers, checkin, checkout, duration, services, score,"
+	"  band, visit_date, followup_due, created_at, submitted_at ON visit"
+	"  WHEN OLD.state <> 'draft' BEGIN"
+	"  SELECT RAISE(ABORT, 'a submitted visit cannot be changed');"
+	"END;"
+
+	"CREATE TABLE visit_fact ("
+	"  person_id TEXT NOT NULL,"
+	"  visit_date TEXT NOT NULL,"
+	"  id TEXT NOT NULL UNIQUE,"
+	"  version INTEGER NOT NULL,"
+	"  form_id TEXT NOT NULL,"
+	"  duration INTEGER,"
+	"  followup_due TEXT,"
+	"  PRIMARY KEY (person_id, visit_date, id)"
+	") STRICT, WITHOUT ROWID;"
+	/* a version that counts replaces an older one of the same visit */
+	"CREATE TRIGGER visit_fact_insert AFTER INSERT ON visit"
+	"  WHEN NEW.state NOT IN ('draft', 'returned') BEGIN"
+	"  DELETE FROM visit_fact WHERE id = NEW.id AND version < NEW.version;"
+	"  INSERT OR IGNORE INTO visit_fact SELECT NEW.person_id, NEW.visit_date, NEW.id,"
+	"    NEW.version, NEW.form_id, NEW.duration, NEW.followup_due"
+	"    WHERE NOT EXISTS (SELECT 1 FROM visit_fact WHERE id = NEW.id);"
+	"END;"
+	"CREATE TRIGGER visit_fact_state AFTER UPDATE OF state ON visit"
+	"  WHEN NEW.state <> OLD.state BEGIN"
+	"  DELETE FROM visit_fact WHERE id = NEW.id AND (version < NEW.version OR"
+	"    (version = NEW.version AND NEW.state IN ('draft', 'returned')));"
+	"  INSERT OR IGNORE INTO visit_fact SELECT NEW.person_id, NEW.visit_date, NEW.id,"
+	"    NEW.version, NEW.form_id, NEW.duration, NEW.followup_due"
+	"    WHERE NEW.state NOT IN ('draft', 'returned')"
+	"    AND NOT EXISTS (SELECT 1 FROM visit_fact WHERE id = NEW.id);"
+	"END;"
+	/* a newer version (a draft after a return) takes the visit out */
+	"CREATE TRIGGER visit_fact_newer AFTER INSERT ON visit"
+	"  WHEN NEW.state IN ('draft', 'returned') BEGIN"
+	"  DELETE FROM visit_fact WHERE id = NEW.id AND version < NEW.version;"
+	"END;"
+	"INSERT INTO visit_fact SELECT v.person_id, v.visit_date, v.id, v.version, v.form_id,"
+	"  v.duration, v.followup_due FROM visit v"
+	"  WHERE v.state NOT IN ('draft', 'returned')"
+	"  AND v.version = (SELECT max(w.version) FROM visit w WHERE w.id = v.id);";
+
+static fv_status migrate_2_3(fv_store *s, fv_errors *err)
+{
+	int rc = sqlite3_exec(s->db, schema_v3, NULL, NULL, NULL);
+	return rc == SQLITE_OK ? FV_OK
+			       : store_error(s, rc, "adding the schedule facts (schema 3)", err);
+}
+
 /* ------------------------------------------------------------------ */
 /* Running the steps                                                   */
 
@@ -292,6 +359,7 @@ typedef fv_status (*migrate_step)(fv_store *s, fv_errors *err);
 static const migrate_step steps[] = {
 	migrate_0_1,
 	migrate_1_2,
+	migrate_2_3,
 };
 
 _Static_assert(sizeof steps / sizeof steps[0] == STORE_SCHEMA_VERSION,

@@ -454,19 +454,29 @@ static fv_status write_submitted(fv_store *s, const fv_form *f, const fv_instanc
 	char *answers = answers_json(f, in);
 	const char *score = f->score >= 0 ? fv_instance_get(in, f->score) : "";
 	const char *band = f->band >= 0 ? fv_instance_get(in, f->band) : "";
+	int fu = fv_form_field_index(f, "followup_due");
+	const char *followup = fu >= 0 ? fv_instance_get(in, fu) : "";
 	double score_num;
+	int32_t fu_day;
 	fv_status st;
+
+	if (*followup && !fv_date_parse(followup, &fu_day)) {
+		free(answers);
+		fv_errors_add(err, NULL, 0, "followup_due: '%s' is not a date (YYYY-MM-DD)", followup);
+		return FV_EINVAL;
+	}
 
 	store_sql_now(now);
 	fv_date_format(m->checkin ? (int32_t)floor(m->in / 86400.0) : store_sql_today(), day);
 	sqlite3_stmt *w = store_prepare(s, fresh
 		? "INSERT INTO visit(id, version, author, person_id, form_id, form_version,"
 		  " answers, checkin, checkout, duration, services, score, band, visit_date,"
-		  " state, created_at, updated_at, submitted_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6,"
-		  " ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, 'submitted', ?15, ?15, ?15)"
+		  " followup_due, state, created_at, updated_at, submitted_at) VALUES (?1, ?2,"
+		  " ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?16, 'submitted', ?15,"
+		  " ?15, ?15)"
 		: "UPDATE visit SET author = ?3, answers = ?7, checkin = ?8, checkout = ?9,"
 		  " duration = ?10, services = ?11, score = ?12, band = ?13, visit_date = ?14,"
-		  " state = 'submitted', updated_at = ?15, submitted_at = ?15"
+		  " followup_due = ?16, state = 'submitted', updated_at = ?15, submitted_at = ?15"
 		  " WHERE id = ?1 AND version = ?2 AND state = 'draft'", err);
 	if (w) {
 		sqlite3_bind_text(w, 1, id, -1, SQLITE_TRANSIENT);
@@ -487,6 +497,7 @@ static fv_status write_submitted(fv_store *s, const fv_form *f, const fv_instanc
 		store_sql_bind_opt(w, 13, band);
 		sqlite3_bind_text(w, 14, day, -1, SQLITE_TRANSIENT);
 		sqlite3_bind_text(w, 15, now, -1, SQLITE_TRANSIENT);
+		store_sql_bind_opt(w, 16, followup);
 	}
 	free(answers);
 	if ((st = store_sql_done(s, w, "saving a visit", err)) != FV_OK)

@@ -68,6 +68,7 @@
 #define INSERT_RATIO_MIN 0.6
 #define SCAN_RATIO_MAX 2.5
 #define LIST_MS_MAX 150.0
+#define DUE_MS_MAX 200.0     /* visit list --due --json (issue: schedules) */
 #define LIST_RSS_MB_MAX 32.0
 #define SIZE_RATIO_MAX 1.1
 
@@ -803,22 +804,25 @@ int main(int argc, char **argv)
 	const char *bin = getenv("FV_BIN");
 	char *prog = fv_xstrdup(bin && *bin ? bin : "./fieldvisit");
 	char *cli_argv[] = {prog, "person", "list", "--json", "--store", fixture, NULL};
+	char *due_argv[] = {prog, "visit", "list", "--due", "--json", "--store", fixture, NULL};
 	int have_cli = access(prog, X_OK) == 0;
-	series ser[4] = {
+	series ser[5] = {
 		{.argv = plain_argv, .db = plain, .figures = 1},
 		{.argv = copy_argv, .db = enc, .figures = 1},
 		{.argv = gen_argv, .db = fixture, .figures = 1},
 		{.argv = cli_argv, .db = fixture, .figures = 0},
+		{.argv = due_argv, .db = fixture, .figures = 0},
 	};
-	run lists[2][4];   /* [warm][plain, copy, generated, program] */
+	run lists[2][5];   /* [warm][plain, copy, generated, program, due list] */
 	for (int warm = 0; warm < 2; warm++)
-		list_runs(ser, have_cli ? 4 : 3, !warm, lists[warm]);
+		list_runs(ser, have_cli ? 5 : 3, !warm, lists[warm]);
 	for (int warm = 0; warm < 2; warm++)
 		for (int j = 0; j < 3; j++)
 			if (lists[warm][j].n != npeople)
 				die("%s", "a list is not of everyone");
 	run ref[2] = {lists[0][0], lists[1][0]}, copy[2] = {lists[0][1], lists[1][1]};
 	run gen[2] = {lists[0][2], lists[1][2]}, cli[2] = {lists[0][3], lists[1][3]};
+	run due[2] = {lists[0][4], lists[1][4]};
 
 	char label[96], note[160];
 	printf("bench_store: %zu people, %zu visits (fieldvisit generate, seed 1) in %s\n",
@@ -865,6 +869,11 @@ int main(int argc, char **argv)
 		figure("fieldvisit person list --json, warm", cli[1].wall_ms, "ms",
 		       cli[1].wall_ms / ref[1].wall_ms, "");
 		figure("... peak RSS", cli[0].rss_mb, "MB", cli[0].rss_mb / ref[0].rss_mb, "");
+		figure("fieldvisit visit list --due --json, cold", due[0].wall_ms, "ms",
+		       due[0].wall_ms / ref[0].wall_ms, "");
+		figure("fieldvisit visit list --due --json, warm", due[1].wall_ms, "ms",
+		       due[1].wall_ms / ref[1].wall_ms, "");
+		figure("... peak RSS", due[0].rss_mb, "MB", due[0].rss_mb / ref[0].rss_mb, "");
 	} else {
 		printf("  (no %s: FV_BIN=PATH times 'fieldvisit person list --json' too)\n", prog);
 	}
@@ -890,6 +899,11 @@ int main(int argc, char **argv)
 	snprintf(label, sizeof label, "... peak RSS < %.0f MB", LIST_RSS_MB_MAX);
 	if (have_cli)
 		target(label, cli[0].rss_mb, "MB", cli[0].rss_mb < LIST_RSS_MB_MAX);
+	for (int warm = 0; have_cli && warm < 2; warm++) {
+		snprintf(label, sizeof label, "visit list --due --json < %.0f ms, %s", DUE_MS_MAX,
+			 warm ? "warm" : "cold");
+		target(label, due[warm].wall_ms, "ms", due[warm].wall_ms < DUE_MS_MAX);
+	}
 	snprintf(label, sizeof label, "file size <= %.1f x plain SQLite", SIZE_RATIO_MAX);
 	target(label, enc_mb / plain_mb, "x", enc_mb / plain_mb <= SIZE_RATIO_MAX);
 

@@ -224,7 +224,7 @@ static void test_others(const fv_rules *r)
 
 static const char settings_a[] =
 	"table,version,effective\nsettings,7,2027-03-01\n\n"
-	"setting,value\nlock_idle_minutes,3\nretention_days_after_receipt,30\n";
+	"setting,value\nlock_idle_minutes,3\nretention_days_after_receipt,30\nalert_followup_days,7\n";
 
 static void test_texts(void)
 {
@@ -247,7 +247,7 @@ static void test_texts(void)
 	fv_errors_release(&err);
 	static const char settings_b[] =
 		"table,version,effective\nsettings,8,2027-06-01\n\n"
-		"setting,value\nretention_days_after_receipt,0\nlock_idle_minutes,10\n";
+		"setting,value\nretention_days_after_receipt,0\nlock_idle_minutes,10\nalert_followup_days,3\n";
 	ok(fv_rules_parse_table(r, FV_RULES_SETTINGS, "c.csv", settings_b, strlen(settings_b),
 				&err) == FV_OK &&
 	   fv_rules_lock_minutes(r) == 10 && fv_rules_retention_days(r) == 0 &&

@@ -625,6 +625,21 @@ static void test_people(fv_store *s)
 }
 
 /* ------------------------------------------------------------------ */
+/* The version of visit id that schedules count (visit_fact), 0 for none. */
+static int fact_version(fv_store *s, const char *id)
+{
+	sqlite3_stmt *st;
+	int v = -1;
+	if (sqlite3_prepare_v2(s->db, "SELECT version FROM visit_fact WHERE id = ?1", -1, &st,
+			       NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
+	int rc = sqlite3_step(st);
+	v = rc == SQLITE_ROW ? sqlite3_column_int(st, 0) : rc == SQLITE_DONE ? 0 : -1;
+	sqlite3_finalize(st);
+	return v;
+}
+
 /* Visits                                                              */
 
 static char v_first[FV_ID_BYTES], v_draft[FV_ID_BYTES];
@@ -836,6 +851,7 @@ static void test_states(fv_store *s)
 	fv_visit v;
 	fv_visit_state st;
 
+	ok(fact_version(s, v_draft) == 1, "a submitted visit counts for schedules");
 	ok(fv_visit_state_parse("returned", &st) && st == FV_VISIT_RETURNED, "parse a state");
 	ok(!fv_visit_state_parse("done", &st), "unknown state");
 	is_str(fv_visit_state_name(FV_VISIT_RECEIVED), "received", "state name");
@@ -849,10 +865,13 @@ static void test_states(fv_store *s)
 	expect_move(s, v_draft, FV_VISIT_RECEIVED, NULL);
 	expect_move(s, v_draft, FV_VISIT_DRAFT,
 		    "cannot go from received to draft (only to approved or returned)");
+	ok(fact_version(s, v_draft) == 1, "... sent and received too");
 	tick();
 	expect_move(s, v_draft, FV_VISIT_RETURNED, NULL);
+	ok(fact_version(s, v_draft) == 0, "a returned visit does not count");
 	tick();
 	expect_move(s, v_draft, FV_VISIT_DRAFT, NULL);
+	ok(fact_version(s, v_draft) == 0, "... nor does its new draft");
 	reset();
 	if (ok(fv_visit_get(s, v_draft, 0, &v, &err) == FV_OK, "get the latest")) {
 		ok(v.version == 2, "returned -> draft is version 2");
@@ -873,6 +892,7 @@ static void test_states(fv_store *s)
 	expect_move(s, v_draft, FV_VISIT_SENT, NULL);
 	expect_move(s, v_draft, FV_VISIT_RECEIVED, NULL);
 	expect_move(s, v_draft, FV_VISIT_APPROVED, NULL);
+	ok(fact_version(s, v_draft) == 2, "version 2, submitted and approved, counts");
 	expect_move(s, v_draft, FV_VISIT_RETURNED,
 		    "cannot go from approved to returned (approved is final)");
 	reset();
@@ -1083,23 +1103,29 @@ static void test_pin(void)
 	if (!ok(s != NULL, "a store made at a pinned schema"))
 		return;
 	ok(version_of(s) == 1, "at schema 1");
-	/* data written by a schema-1 build: a person with a visit */
+	/* data written by a schema-1 build: a person with a visit, the row as
+	 * that build wrote it (its answers ask for a follow-up) */
 	fv_person_input in = {
 		.name = "Old", .sex = "female", .birth = "1940-02-29",
 		.resident_id = "130102194002290044", .village = "West",
 	};
-	char pid[FV_ID_BYTES], vid[FV_ID_BYTES];
-	fv_form *f = NULL;
-	fv_answers a = {0};
+	char pid[FV_ID_BYTES];
 	reset();
-	ok(fv_person_add(s, &in, pid, &err) == FV_OK &&
-	   fv_store_form_load_version(s, "phq9", "2026112301", &f, &err) == FV_OK,
-	   "schema 1: a person");
-	phq9_answers(&a, "0");
-	fv_visit_input vin = {pid, "2026-11-18T09:00", "2026-11-18T10:00", "comfort"};
-	ok(f && fv_visit_submit(s, f, &vin, &a, vid, &err) == FV_OK, "schema 1: a visit");
-	fv_answers_release(&a);
-	fv_form_free(f);
+	ok(fv_person_add(s, &in, pid, &err) == FV_OK, "schema 1: a person");
+	char *sql = fv_xasprintf(
+		"INSERT INTO visit(id, version, author, person_id, form_id, form_version, state,"
+		" answers, checkin, checkout, duration, services, visit_date, created_at,"
+		" updated_at, submitted_at) VALUES ('0b6f3c1e-1111-4aaa-8bbb-000000000001', 1,"
+		" 'dev', '%s', 'phq9', '2026112301', 'submitted',"
+		" '{\"q1\": \"0\", \"followup_due\": \"2026-12-01\"}', '2026-11-18T09:00',"
+		" '2026-11-18T10:00', 60, 'comfort', '2026-11-18', 'x', 'x', 'x');"
+		"INSERT INTO visit(id, version, author, person_id, form_id, form_version, state,"
+		" answers, visit_date, created_at, updated_at, submitted_at) VALUES"
+		" ('0b6f3c1e-1111-4aaa-8bbb-000000000002', 1, 'dev', '%s', 'phq9', '2026112301',"
+		" 'submitted', '{\"followup_due\": \"soon\"}', '2026-11-17', 'x', 'x', 'x');",
+		pid, pid);
+	ok(sqlite3_exec(s->db, sql, NULL, NULL, NULL) == SQLITE_OK, "schema 1: two visits");
+	free(sql);
 	fv_store_close(s);
 	s = open_store("pinned.fv");
 	ok(s && version_of(s) == STORE_SCHEMA_VERSION, "opening brings it to the latest");
@@ -1108,6 +1134,25 @@ static void test_pin(void)
 	if (s && ok(fv_person_get(s, pid, &p, &err) == FV_OK, "the person after the upgrade")) {
 		is_str(p.last_visit, "2026-11-18", "schema 2 filled the last visit from schema 1 data");
 		fv_person_release(&p);
+	}
+	fv_schedule_facts facts;
+	if (s && ok(fv_store_schedule_facts(s, pid, 0, &facts, &err) == FV_OK && facts.n == 1,
+		    "schedule facts after the upgrade")) {
+		const fv_sched_person *sp = &facts.people[0];
+		ok(sp->nvisits == 2, "schema 3 listed both visits as counting (%zu)", sp->nvisits);
+		int32_t want;
+		(void)fv_date_parse("2026-12-01", &want);
+		int found = 0, bad = 0;
+		for (size_t i = 0; i < sp->nvisits; i++) {
+			if (sp->visits[i].duration == 60)
+				found = sp->visits[i].followup_due == want;
+			else
+				bad = sp->visits[i].followup_due == FV_SCHED_NO_DATE &&
+				      sp->visits[i].duration == -1;
+		}
+		ok(found, "schema 3 took the follow-up date from the answers");
+		ok(bad, "... and left out one that is not a date");
+		fv_schedule_facts_release(&facts);
 	}
 	fv_store_close(s);
 }
