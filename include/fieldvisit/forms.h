@@ -311,4 +311,73 @@ size_t fv_instance_apply(fv_instance *in, const fv_answers *a, fv_answers *probl
  */
 size_t fv_instance_report(fv_instance *in, const fv_answers *refused, fv_answers *out);
 
+/* ------------------------------------------------------------------ */
+/* The runner: walking a form on screen, one step at a time            */
+
+/*
+ * What a form runner screen needs, without curses: the steps of a filling
+ * (a question or note on its own, or a group with appearance "field-list"
+ * shown as one page), the one shown now, moving on only past a step whose
+ * fields have no problem, moving back and jumping freely, progress, and
+ * the answers to save as a draft after every change.  Steps follow
+ * relevance: they are the fields shown now, in form order, and change as
+ * answers change.  Calculates are never steps.
+ */
+typedef struct fv_runner fv_runner;
+
+/* A new filling of f in language lang (an index of f's languages). */
+fv_runner *fv_runner_new(const fv_form *f, int lang);
+/*
+ * A filling resumed from saved answers (a draft): the answers are applied
+ * as fv_instance_apply does (those that no longer fit are dropped and
+ * counted in *dropped, which may be NULL), and the current step is the
+ * one after the last step with an answer: where the filling stopped (the
+ * summary when every step has one).
+ */
+fv_runner *fv_runner_resume(const fv_form *f, int lang, const fv_answers *saved,
+			    size_t *dropped);
+void fv_runner_free(fv_runner *r);
+
+const fv_form *fv_runner_form(const fv_runner *r);
+fv_instance *fv_runner_instance(fv_runner *r);
+
+/* The steps shown now, as field indices (a question, note or acknowledge,
+ * or the begin_group of a field-list page), in form order. */
+size_t fv_runner_steps(fv_runner *r, const int **out);
+/* The index into the steps of the current step; the number of steps when
+ * the filling is at its end (the summary). */
+size_t fv_runner_at(fv_runner *r);
+/* The fields of step (an index into the steps): the field itself, or the
+ * relevant questions and notes of a field-list page; returns their
+ * number. */
+size_t fv_runner_step_fields(fv_runner *r, size_t step, const int **out);
+
+/* Answer field (a question of the current step) with text typed by the
+ * user, as fv_instance_set.  The steps may change; the current step stays
+ * on the same field. */
+FV_MUST_CHECK fv_status fv_runner_answer(fv_runner *r, int field, const char *value,
+					 char *errbuf, size_t errlen);
+
+/* Move to the next step.  When a field of the current step has a problem
+ * (fv_instance_field_error), stays and returns the first such field
+ * (*msg its message); else moves and returns -1. */
+int fv_runner_next(fv_runner *r, const char **msg);
+/* Move to the previous step (nothing at the first). */
+void fv_runner_prev(fv_runner *r);
+/* Move to step (clamped to the summary). */
+void fv_runner_jump(fv_runner *r, size_t step);
+
+/* Progress: the questions shown now that hold an answer (*done) of those
+ * shown now (*total); notes and acknowledges that are not required do not
+ * count. */
+void fv_runner_progress(fv_runner *r, int *done, int *total);
+
+/* The answers to save as a draft: each relevant question with a value, in
+ * form order (select_multiple as space-separated choices). */
+void fv_runner_answers(fv_runner *r, fv_answers *out);
+
+/* Every problem of the filling, as fv_instance_report gives them; the
+ * summary shows them before submit.  Returns their number. */
+size_t fv_runner_problems(fv_runner *r, fv_answers *out);
+
 #endif
