@@ -156,6 +156,9 @@ void fv_datetime_format(double t, char out[static 40]);
  */
 double fv_clock_now(void);
 void fv_clock_set(double t);   /* t < 0: back to the real clock */
+/* The time fv_clock_set pinned, or -1 when none (to put it back after
+ * moving it for a while). */
+double fv_clock_pinned(void);
 
 /*
  * The codes of the categories of people (shidu: only child died, shangcan:

@@ -288,7 +288,7 @@ typedef struct fv_sched_visit {
 typedef struct fv_sched_alert {
 	const char *id;
 	const char *kind;      /* "item9", "emergency", ... */
-	int32_t raised;        /* the date of the visit that raised it */
+	int32_t raised;        /* the day it was raised */
 } fv_sched_alert;
 
 typedef struct fv_sched_person {

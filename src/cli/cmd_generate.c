@@ -761,7 +761,13 @@ static fv_status add_visit(fv_store *s, gen *g, const visitee *who, const uint64
 		.checkout = checkout,
 		.services = services.s,
 	};
+	/* the visit is recorded as submitted at its check-out, its alerts
+	 * raised then: the past it invents is consistent */
+	double pinned = fv_clock_pinned(), t;
+	if (fv_datetime_parse(checkout, &t))
+		fv_clock_set(t);
 	fv_status st = fv_visit_submit(s, gf->f, &in, &answers, id, err);
+	fv_clock_set(pinned);
 	if (st == FV_OK) {
 		gf->used++;
 		*alerts += raised > 0;

@@ -216,6 +216,11 @@ void fv_clock_set(double t)
 	clock_override = t;
 }
 
+double fv_clock_pinned(void)
+{
+	return clock_override;
+}
+
 double fv_clock_now(void)
 {
 	if (clock_override >= 0)

@@ -149,12 +149,13 @@ fv_status fv_store_schedule_facts(fv_store *s, const char *person, int32_t since
 		goto fail;
 	}
 
-	/* the alerts not closed, dated by the visit that raised them */
+	/* the alerts not closed, dated by the day they were raised (a join to
+	 * the visit that raised them would read one page of the big visit
+	 * table per alert) */
 	q = store_prepare(s,
-		"SELECT a.person_id, a.id, a.kind, v.visit_date FROM alert a"
-		" JOIN visit v ON v.id = a.visit_id AND v.version = a.visit_version"
-		" WHERE a.state <> 'closed' AND (?1 IS NULL OR a.person_id = ?1)"
-		" ORDER BY a.person_id", err);
+		"SELECT person_id, id, kind, raised_at FROM alert"
+		" WHERE state <> 'closed' AND (?1 IS NULL OR person_id = ?1)"
+		" ORDER BY person_id", err);
 	if (!q) {
 		st = FV_EIO;
 		goto fail;
