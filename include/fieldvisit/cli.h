@@ -68,6 +68,7 @@ int fv_cmd_recover(int argc, char **argv);
 int fv_cmd_generate(int argc, char **argv);
 int fv_cmd_check(int argc, char **argv);
 int fv_cmd_rules(int argc, char **argv);
+int fv_cmd_alert(int argc, char **argv);
 
 /*
  * The folder of the data files assets/SUB ("demo", "rules"):

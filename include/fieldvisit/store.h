@@ -373,6 +373,85 @@ FV_MUST_CHECK fv_status fv_store_schedule_facts(fv_store *s, const char *person,
 						fv_schedule_facts *out, fv_errors *err);
 void fv_schedule_facts_release(fv_schedule_facts *f);
 
+/* ---- alerts and referrals ---- */
+
+/*
+ * An alert is raised by a submitted visit (a calculate alert_<kind> that
+ * is true, see fieldvisit-forms(5)): open, then referred when the worker
+ * records what was done and where the person was referred, then closed
+ * after a follow-up visit.  A referral is one such record.
+ */
+typedef struct fv_alert {
+	char *id;
+	int version;
+	char *author;
+	char *visit;          /* the visit that raised it ... */
+	int visit_version;    /* ... in this version */
+	char *person;
+	char *kind;           /* "item9", "emergency", "adverse", ... */
+	char *message;        /* the form's message, in the language of the filling */
+	char *state;          /* "open", "referred" or "closed" */
+	char *raised_at, *closed_at;   /* closed_at "" while not closed */
+} fv_alert;
+
+typedef struct fv_referral {
+	char *id;
+	int version;
+	char *author;
+	char *person, *alert;         /* alert "" for none */
+	char *referred_to;            /* where, to whom */
+	char *referred_on;            /* the date */
+	char *follow_up_on;           /* the next follow-up date, "" none */
+	char *outcome;                /* what was done, what came of it */
+	char *state;                  /* "open" or "closed" */
+	char *created_at, *updated_at;
+} fv_referral;
+
+/* The alerts about person (NULL: everyone), not closed ones only when
+ * open_only, newest first. */
+FV_MUST_CHECK fv_status fv_alert_list(fv_store *s, const char *person, int open_only,
+				      fv_alert **out, size_t *n, fv_errors *err);
+void fv_alert_list_free(fv_alert *items, size_t n);
+
+/* What a worker records about an alert: where the person was referred
+ * (required, at most 200 characters), on which date (a real date, not in
+ * the future, not before the alert), the next follow-up date (optional,
+ * not before referred_on) and what was done (required, at most 1000
+ * characters). */
+typedef struct fv_referral_input {
+	const char *referred_to, *referred_on, *follow_up_on, *outcome;
+} fv_referral_input;
+
+/*
+ * Record a referral for alert id: a new referral row (its id written into
+ * ref_id), the alert becomes "referred" (version + 1).  A closed alert is
+ * refused.  Every problem of the input is reported.  Audited
+ * ("alert.refer"; no personal text in the log).
+ */
+FV_MUST_CHECK fv_status fv_alert_refer(fv_store *s, const char *id, const fv_referral_input *in,
+				       char ref_id[FV_ID_BYTES], fv_errors *err);
+/*
+ * Close alert id: only after what was done is recorded (a referral) and a
+ * follow-up, a submitted visit of the person dated after the day the alert
+ * was raised ("alert ID: no follow-up visit after 2026-11-20 yet").  Its
+ * open referrals are closed with it.  Version + 1.  Audited
+ * ("alert.close").  A closed alert is refused.
+ */
+FV_MUST_CHECK fv_status fv_alert_close(fv_store *s, const char *id, fv_errors *err);
+/* The referrals about person (NULL: everyone), newest first. */
+FV_MUST_CHECK fv_status fv_referral_list(fv_store *s, const char *person, fv_referral **out,
+					 size_t *n, fv_errors *err);
+void fv_referral_list_free(fv_referral *items, size_t n);
+
+/*
+ * The supervisor's latest decision on version version of visit id (0: on
+ * any version, the newest -- a returned visit's new draft shows the
+ * comment on the version returned): *decision "approved" or "returned"
+ * and *comment (the caller frees both); FV_ENOTFOUND when there is none.
+ */
+FV_MUST_CHECK fv_status fv_visit_review(fv_store *s, const char *id, int version,
+					char **decision, char **comment, fv_errors *err);
+
 /* ---- the audit log ---- */
 
 typedef struct fv_audit_entry {

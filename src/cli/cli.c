@@ -25,6 +25,7 @@ static const struct command {
 	{"init", fv_cmd_init, "create a store: your encrypted database, and a recovery key"},
 	{"person", fv_cmd_person, "register, edit, archive, list and show people (person add|...)"},
 	{"visit", fv_cmd_visit, "submit a form's answers as a visit, list and show visits"},
+	{"alert", fv_cmd_alert, "list alerts, record their referral, close them (alert list|...)"},
 	{"form", fv_cmd_form, "check forms, fill a form with answers (form check|fill)"},
 	{"export", fv_cmd_export, "write people and visits to unencrypted CSV or JSON Lines files"},
 	{"passwd", fv_cmd_passwd, "change the passphrase of a store"},

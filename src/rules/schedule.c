@@ -260,7 +260,8 @@ static int visited_after(builder *b, int32_t day, const char *form)
 	return 0;
 }
 
-/* Follow-ups asked for by visits and by open alerts.  Those done are kept
+/* Follow-ups asked for by visits and by open alerts, due from the day
+ * they are asked (done by a visit after that day).  Those done are kept
  * while their window is open. */
 static void followups(builder *b)
 {
@@ -277,7 +278,7 @@ static void followups(builder *b)
 		int done = visited_after(b, v->date, v->form_id);
 		if (done && due < b->today)
 			continue;
-		fv_sched_item *it = add_item(b, FV_SCHED_FOLLOWUP, v->date + 1, due, 1, done);
+		fv_sched_item *it = add_item(b, FV_SCHED_FOLLOWUP, v->date, due, 1, done);
 		it->rule = ev;
 		it->form_id = v->form_id;
 		it->source = v->id;
@@ -290,7 +291,7 @@ static void followups(builder *b)
 		int done = visited_after(b, a->raised, NULL);
 		if (done && a->raised + days < b->today)
 			continue;
-		fv_sched_item *it = add_item(b, FV_SCHED_FOLLOWUP, a->raised + 1, a->raised + days,
+		fv_sched_item *it = add_item(b, FV_SCHED_FOLLOWUP, a->raised, a->raised + days,
 					     1, done);
 		it->source = a->id;
 		it->alert_kind = a->kind;

@@ -77,7 +77,7 @@ is "$(printf '%s\n' "$out" | awk 'NR > 1 {print $1, $2, $4}')" "2026-11-19 overd
 run fv visit list --due --json --person "$B"
 is "$rc" 0 "visit list --due --json --person"
 printf '%s' "$out" | tr -d ' \n' > b.json
-grep -q '"next_due":"2026-11-19","items":\[{"type":"followup","state":"overdue","from":"2026-10-21","due":"2026-11-19","needed":1,"done":0,' b.json
+grep -q '"next_due":"2026-11-19","items":\[{"type":"followup","state":"overdue","from":"2026-10-20","due":"2026-11-19","needed":1,"done":0,' b.json
 ok $? "JSON: the follow-up with its window"
 grep -q '"category":"ec_user","rule_line":[0-9]*,"form_id":"contraceptive","source":"' b.json
 ok $? "JSON: and what asks for it"

@@ -292,23 +292,23 @@ static void test_followups(void)
 	person(&w, "ec_user", "2026-10-01");
 	visit(&w, "2026-11-01", -1, "contraceptive", "2026-12-15");
 	fv_schedule_person(R, &w.p, D("2026-11-20"), &s);
-	expect(&s, FV_SCHED_FOLLOWUP, 0, "due 2026-11-02..2026-12-01 0/1",
+	expect(&s, FV_SCHED_FOLLOWUP, 0, "due 2026-11-01..2026-12-01 0/1",
 	       "EC follow-up within 30 days of the use");
 	ok(find(&s, FV_SCHED_FOLLOWUP, 0)->rule &&
 	   strcmp(find(&s, FV_SCHED_FOLLOWUP, 0)->rule->category, "ec_user") == 0,
 	   "... by the ec_user row");
 	fv_schedule_release(&s);
 	fv_schedule_person(R, &w.p, D("2026-12-05"), &s);
-	expect(&s, FV_SCHED_FOLLOWUP, 0, "overdue 2026-11-02..2026-12-01 0/1", "not followed up: overdue");
+	expect(&s, FV_SCHED_FOLLOWUP, 0, "overdue 2026-11-01..2026-12-01 0/1", "not followed up: overdue");
 	fv_schedule_release(&s);
 	/* another form does not close it; the same form does */
 	visit(&w, "2026-11-10", 30, "home_visit", NULL);
 	fv_schedule_person(R, &w.p, D("2026-11-20"), &s);
-	expect(&s, FV_SCHED_FOLLOWUP, 0, "due 2026-11-02..2026-12-01 0/1", "a home visit is not the follow-up");
+	expect(&s, FV_SCHED_FOLLOWUP, 0, "due 2026-11-01..2026-12-01 0/1", "a home visit is not the follow-up");
 	fv_schedule_release(&s);
 	visit(&w, "2026-11-25", -1, "contraceptive", NULL);
 	fv_schedule_person(R, &w.p, D("2026-11-26"), &s);
-	expect(&s, FV_SCHED_FOLLOWUP, 0, "done 2026-11-02..2026-12-01 1/1", "followed up");
+	expect(&s, FV_SCHED_FOLLOWUP, 0, "done 2026-11-01..2026-12-01 1/1", "followed up");
 	fv_schedule_release(&s);
 	fv_schedule_person(R, &w.p, D("2026-12-05"), &s);
 	ok(!find(&s, FV_SCHED_FOLLOWUP, 0), "a follow-up done leaves the list after its window");
@@ -318,20 +318,20 @@ static void test_followups(void)
 	person(&w, "iud_user", "2026-10-01");
 	visit(&w, "2026-11-01", -1, "contraceptive", "2026-12-15");
 	fv_schedule_person(R, &w.p, D("2026-11-20"), &s);
-	expect(&s, FV_SCHED_FOLLOWUP, 0, "due 2026-11-02..2026-12-15 0/1", "the agreed date");
+	expect(&s, FV_SCHED_FOLLOWUP, 0, "due 2026-11-01..2026-12-15 0/1", "the agreed date");
 	fv_schedule_release(&s);
 
 	/* an open alert raised on 10 November: a visit by the 17th */
 	person(&w, "", "2026-01-01");
 	alert(&w, "item9", "2026-11-10");
 	fv_schedule_person(R, &w.p, D("2026-11-20"), &s);
-	expect(&s, FV_SCHED_FOLLOWUP, 0, "overdue 2026-11-11..2026-11-17 0/1", "alert follow-up overdue");
+	expect(&s, FV_SCHED_FOLLOWUP, 0, "overdue 2026-11-10..2026-11-17 0/1", "alert follow-up overdue");
 	ok(strcmp(find(&s, FV_SCHED_FOLLOWUP, 0)->alert_kind, "item9") == 0, "... of alert item9");
 	fv_schedule_release(&s);
 	visit(&w, "2026-11-10", 60, "phq9", NULL);   /* the visit that raised it */
 	visit(&w, "2026-11-12", 60, NULL, NULL);
 	fv_schedule_person(R, &w.p, D("2026-11-13"), &s);
-	expect(&s, FV_SCHED_FOLLOWUP, 0, "done 2026-11-11..2026-11-17 1/1", "visited two days later");
+	expect(&s, FV_SCHED_FOLLOWUP, 0, "done 2026-11-10..2026-11-17 1/1", "visited two days later");
 	fv_schedule_release(&s);
 	fv_schedule_person(R, &w.p, D("2026-11-20"), &s);
 	ok(s.n == 0, "done and past: gone");

@@ -1094,6 +1094,155 @@ static void test_reopen(void)
 	fv_store_close(s);
 }
 
+/* Alerts: listed, referred, closed only after a follow-up; reviews. */
+static void test_alerts(void)
+{
+	fv_store *s = create_store("alerts.fv", FV_ROLE_WORKER);
+	fv_person_input in = {
+		.name = "王大妈", .sex = "female", .birth = "1940-02-29",
+		.resident_id = "130102194002290044", .village = "东村",
+	};
+	char pid[FV_ID_BYTES], vid[FV_ID_BYTES], vid2[FV_ID_BYTES], rid[FV_ID_BYTES];
+	fv_form *f = NULL;
+	fv_answers a = {0};
+	fv_alert *al = NULL;
+	fv_referral *rf = NULL;
+	size_t n = 0;
+
+	if (!ok(s != NULL, "alerts: a store"))
+		return;
+	fv_clock_set(clock_t0);
+	reset();
+	ok(fv_person_add(s, &in, pid, &err) == FV_OK &&
+	   fv_store_form_load(s, "phq9", &f, &err) == FV_OK, "alerts: a person and PHQ-9");
+	phq9_answers(&a, "2");
+	fv_visit_input vin = {pid, "2026-11-23T09:00", "2026-11-23T09:40", NULL};
+	ok(f && fv_visit_submit(s, f, &vin, &a, vid, &err) == FV_OK, "a PHQ-9 with item 9 at 2");
+	fv_answers_release(&a);
+
+	reset();
+	ok(fv_alert_list(s, pid, 1, &al, &n, &err) == FV_OK && n == 1, "one open alert (%zu)", n);
+	char aid[FV_ID_BYTES] = "";
+	if (n == 1) {
+		is_str(al[0].kind, "item9", "its kind");
+		is_str(al[0].state, "open", "open");
+		is_str(al[0].visit, vid, "raised by the visit");
+		ok(*al[0].message != '\0', "with the form's message");
+		snprintf(aid, sizeof aid, "%s", al[0].id);
+	}
+	fv_alert_list_free(al, n);
+
+	reset();
+	ok(fv_alert_close(s, aid, &err) == FV_EINVAL &&
+	   has_part("record what was done and the referral first"),
+	   "an alert is not closed before a referral is recorded");
+	fv_referral_input bad = {"", "2026-11-31", "x", " "};
+	reset();
+	ok(fv_alert_refer(s, aid, &bad, rid, &err) == FV_EINVAL && err.n == 4 &&
+	   has_part("referred to is required") && has_part("what was done is required") &&
+	   has_part("referral date '2026-11-31' is not a date") &&
+	   has_part("follow-up date 'x' is not a date"), "a bad referral: every problem (%zu)",
+	   err.n);
+	fv_referral_input early = {"县精神卫生中心", "2026-11-22", NULL, "陪同就诊"};
+	reset();
+	ok(fv_alert_refer(s, aid, &early, rid, &err) == FV_EINVAL &&
+	   has_part("referral date 2026-11-22 is before the alert (2026-11-23)"),
+	   "a referral before the alert");
+	fv_referral_input back = {"县精神卫生中心", "2026-11-23", "2026-11-20", "陪同就诊"};
+	reset();
+	ok(fv_alert_refer(s, aid, &back, rid, &err) == FV_EINVAL &&
+	   has_part("follow-up date 2026-11-20 is before the referral date"),
+	   "a follow-up before the referral");
+	fv_referral_input good = {"县精神卫生中心心理门诊", "2026-11-23", "2026-11-30",
+				  "已告知家属，陪同到县精神卫生中心就诊"};
+	reset();
+	ok(fv_alert_refer(s, aid, &good, rid, &err) == FV_OK, "a referral recorded");
+	reset();
+	ok(fv_alert_list(s, NULL, 1, &al, &n, &err) == FV_OK && n == 1 &&
+	   strcmp(al[0].state, "referred") == 0 && al[0].version == 2,
+	   "the alert is referred, version 2");
+	fv_alert_list_free(al, n);
+	reset();
+	ok(fv_referral_list(s, pid, &rf, &n, &err) == FV_OK && n == 1 &&
+	   strcmp(rf[0].id, rid) == 0 && strcmp(rf[0].alert, aid) == 0 &&
+	   strcmp(rf[0].follow_up_on, "2026-11-30") == 0 && strcmp(rf[0].state, "open") == 0,
+	   "the referral is listed with its follow-up date");
+	fv_referral_list_free(rf, n);
+
+	reset();
+	ok(fv_alert_close(s, aid, &err) == FV_EINVAL &&
+	   has_part("no follow-up visit after 2026-11-23 yet"),
+	   "not closed without a follow-up visit");
+	double t;
+	fv_datetime_parse("2026-11-25T10:00:00", &t);
+	fv_clock_set(t);
+	phq9_answers(&a, "0");
+	fv_visit_input vin2 = {pid, "2026-11-25T09:00", "2026-11-25T09:30", NULL};
+	reset();
+	ok(fv_visit_submit(s, f, &vin2, &a, vid2, &err) == FV_OK, "a follow-up visit two days on");
+	fv_answers_release(&a);
+	reset();
+	ok(fv_alert_close(s, aid, &err) == FV_OK, "then the alert closes");
+	reset();
+	ok(fv_alert_list(s, pid, 1, &al, &n, &err) == FV_OK && n == 0, "no open alert left");
+	fv_alert_list_free(al, n);
+	reset();
+	ok(fv_alert_list(s, pid, 0, &al, &n, &err) == FV_OK && n == 1 &&
+	   strcmp(al[0].state, "closed") == 0 && strncmp(al[0].closed_at, "2026-11-25", 10) == 0,
+	   "all alerts: closed, with its time");
+	fv_alert_list_free(al, n);
+	reset();
+	ok(fv_referral_list(s, NULL, &rf, &n, &err) == FV_OK && n == 1 &&
+	   strcmp(rf[0].state, "closed") == 0, "its referral closed with it");
+	fv_referral_list_free(rf, n);
+	reset();
+	ok(fv_alert_close(s, aid, &err) == FV_EINVAL && has_part("is closed already"),
+	   "closing twice is refused");
+	reset();
+	ok(fv_alert_refer(s, aid, &good, rid, &err) == FV_EINVAL && has_part("is closed"),
+	   "a closed alert takes no referral");
+	reset();
+	ok(fv_alert_close(s, "nope", &err) == FV_ENOTFOUND && has_part("no alert nope"),
+	   "an unknown alert");
+
+	fv_audit_entry *log = NULL;
+	reset();
+	int refer_seen = 0, close_seen = 0;
+	if (fv_store_audit_list(s, aid, &log, &n, &err) == FV_OK) {
+		for (size_t i = 0; i < n; i++) {
+			refer_seen |= strcmp(log[i].action, "alert.refer") == 0 &&
+				      strcmp(log[i].detail, "item9") == 0;
+			close_seen |= strcmp(log[i].action, "alert.close") == 0;
+		}
+		fv_store_audit_list_free(log, n);
+	}
+	ok(refer_seen && close_seen, "referring and closing are audited, without personal text");
+
+	/* the review of a visit, as the supervisor's down-bundle brings it */
+	char *decision = NULL, *comment = NULL;
+	reset();
+	ok(fv_visit_review(s, vid, 0, &decision, &comment, &err) == FV_ENOTFOUND,
+	   "no review yet");
+	char *sql = fv_xasprintf(
+		"INSERT INTO review(id, version, author, visit_id, visit_version, decision,"
+		" comment, reviewed_at) VALUES ('r1', 1, 'sup', '%s', 1, 'returned',"
+		" '请补充转介情况', '2026-11-26T08:00:00.000+08:00')", vid);
+	ok(sqlite3_exec(s->db, sql, NULL, NULL, NULL) == SQLITE_OK, "a review row");
+	free(sql);
+	reset();
+	ok(fv_visit_review(s, vid, 0, &decision, &comment, &err) == FV_OK &&
+	   strcmp(decision, "returned") == 0 && strcmp(comment, "请补充转介情况") == 0,
+	   "the review and its comment");
+	free(decision);
+	free(comment);
+	reset();
+	ok(fv_visit_review(s, vid, 2, &decision, &comment, &err) == FV_ENOTFOUND,
+	   "no review of version 2");
+	fv_form_free(f);
+	fv_store_close(s);
+	fv_clock_set(clock_t0);
+}
+
 /* The hook for migration tests: a store made as an older build made it. */
 static void test_pin(void)
 {
@@ -1302,6 +1451,7 @@ int main(void)
 		fv_store_close(s);
 		test_reopen();
 	}
+	test_alerts();
 	test_pin();
 	test_scale();
 
