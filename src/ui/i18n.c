@@ -127,6 +127,8 @@ static void load_lang(const char *dir, ui_lang l, ui_catalog *c, fv_errors *err,
 				      line);
 		else if (!*text)
 			fv_errors_add(err, path, lineno, "'%s' has no text", line);
+		else if (!check_args(text, strs[i].args) && !strs[i].args)
+			fv_errors_add(err, path, lineno, "'%s' takes no argument ({N})", line);
 		else if (!check_args(text, strs[i].args))
 			fv_errors_add(err, path, lineno, "'%s' takes %d argument%s ({1}..{%d})", line,
 				      strs[i].args, strs[i].args == 1 ? "" : "s", strs[i].args);
