@@ -69,6 +69,12 @@ int fv_cmd_generate(int argc, char **argv);
 int fv_cmd_check(int argc, char **argv);
 int fv_cmd_rules(int argc, char **argv);
 int fv_cmd_alert(int argc, char **argv);
+/* The terminal screens: `fieldvisit [--demo] [--lang zh|en] [--store PATH]`
+ * (src/cli/cmd_ui.c); argv[0] is "fieldvisit". */
+int fv_cmd_ui(int argc, char **argv);
+/* Hidden: print the KEYS section of fieldvisit(1) from the screens' action
+ * table (`make man-keys` splices it into man/fieldvisit.1). */
+int fv_cmd_ui_keys_man(int argc, char **argv);
 
 /*
  * The folder of the data files assets/SUB ("demo", "rules"):
@@ -77,6 +83,10 @@ int fv_cmd_alert(int argc, char **argv);
  * else the installed FV_DATADIR/assets/SUB.  The caller frees.
  */
 char *fv_cli_assets_dir(const char *sub);
+/* The folder of the shipped forms: $FIELDVISIT_FORMS_DIR, else the
+ * installed FV_DATADIR/forms when it exists, else the source tree's
+ * forms/.  A static string or the environment's: do not free. */
+const char *fv_cli_forms_dir(void);
 
 struct fv_store;
 struct fv_person;
@@ -129,6 +139,17 @@ typedef struct fv_cli_store_opts {
 int fv_cli_store_path(const fv_cli_store_opts *o, char **path);
 
 /*
+ * The default folder of the stores, $XDG_DATA_HOME/fieldvisit (or
+ * ~/.local/share/fieldvisit); the caller frees.  fv_cli_store_list gives
+ * the stores in dir: the paths of its regular files NAME.fv, sorted by
+ * name, *n of them (0 when dir cannot be read); free them with
+ * fv_cli_store_list_free.
+ */
+char *fv_cli_store_dir(void);
+void fv_cli_store_list(const char *dir, char ***paths, size_t *n);
+void fv_cli_store_list_free(char **paths, size_t n);
+
+/*
  * Open the store of o (fv_cli_store_path).  The passphrase comes from
  * --passphrase-file (its first line), else $FIELDVISIT_PASSPHRASE, else a
  * prompt on the terminal without echo; it is wiped after use.  The unlock
@@ -166,5 +187,51 @@ void fv_cli_passphrase_free(char *p);
  * code.
  */
 int fv_cli_pwcost(struct vault_pwcost *out);
+/* The same choice without starting the vault or printing anything (for the
+ * screens): returns 1 when FIELDVISIT_TEST_FAST_KDF=1 chose the cheapest
+ * cost, else 0.  vault_init must have run. */
+int fv_cli_pwcost_pick(struct vault_pwcost *out);
+
+/*
+ * Whether pass opens the key file of the open store s (the full Argon2
+ * time): FV_OK, FV_EPASS "wrong passphrase", or FV_EIO as
+ * vault_keyfile_unlock.  For asking the current passphrase again before
+ * changing it.
+ */
+FV_MUST_CHECK fv_status fv_cli_check_passphrase(const struct fv_store *s, const char *pass,
+						fv_errors *err);
+/*
+ * Set the new passphrase pass (checked already with
+ * vault_passphrase_problem) on the open store s with cost, then audit it
+ * as action ("passwd").  *changed is 1 when the key file now holds the new
+ * passphrase -- even when the audit then failed (FV_EIO): the old
+ * passphrase no longer works and the user must be told.  `passwd`,
+ * `recover` and the settings screen go through here.
+ */
+FV_MUST_CHECK fv_status fv_cli_set_passphrase(struct fv_store *s, const char *pass,
+					      const struct vault_pwcost *cost,
+					      const char *action, int *changed, fv_errors *err);
+
+/*
+ * Fictional demo data (src/cli/cmd_generate.c).  fv_cli_demo_load reads
+ * the names and villages of assets/demo/ (every bad line is an error);
+ * free with fv_cli_demo_free.  fv_cli_generate adds persons people and
+ * visits past visits (PHQ-9 and GAD-7, as installed in s) to the open
+ * store s in one transaction (all or nothing), the same from the same seed
+ * and day; show_progress prints a percentage on stderr.  *out says what
+ * was made.
+ */
+typedef struct fv_cli_demo fv_cli_demo;
+typedef struct fv_cli_generated {
+	size_t villages;     /* villages that got people */
+	size_t phq9, gad7;   /* visits of each form */
+	size_t alerts;       /* visits that raised an alert */
+} fv_cli_generated;
+FV_MUST_CHECK fv_status fv_cli_demo_load(fv_cli_demo **out, fv_errors *err);
+void fv_cli_demo_free(fv_cli_demo *d);
+FV_MUST_CHECK fv_status fv_cli_generate(struct fv_store *s, const fv_cli_demo *d,
+					long persons, long visits, long seed,
+					int show_progress, fv_cli_generated *out,
+					fv_errors *err);
 
 #endif

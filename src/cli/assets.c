@@ -1,5 +1,6 @@
 /*
- * fieldvisit command line: where the data files of assets/ are found.
+ * fieldvisit command line: where the data files of assets/ and the shipped
+ * forms are found.
  */
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -22,4 +23,17 @@ char *fv_cli_assets_dir(const char *sub)
 		return dir;
 	free(dir);
 	return fv_xasprintf("%s/assets/%s", FV_SRCDIR, sub);
+}
+
+const char *fv_cli_forms_dir(void)
+{
+	const char *env = getenv("FIELDVISIT_FORMS_DIR");
+	struct stat sb;
+	if (env && *env)
+		return env;
+	/* the installed forms first: the build machine's source path must not
+	 * win over them (anyone could create it) */
+	if (stat(FV_DATADIR "/forms", &sb) == 0 && S_ISDIR(sb.st_mode))
+		return FV_DATADIR "/forms";
+	return FV_SRCDIR "/forms";
 }

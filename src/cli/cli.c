@@ -33,18 +33,29 @@ static const struct command {
 	{"check", fv_cmd_check, "check that every page of a store decrypts and is sound"},
 	{"rules", fv_cmd_rules, "check rule tables (rules check [DIR])"},
 	{"generate", fv_cmd_generate, "fill a store with fictional people and visits (tests, demos)"},
+	/* hidden: `make man-keys` */
+	{"ui-keys-man", fv_cmd_ui_keys_man, NULL},
 };
 
 static void usage(FILE *fp)
 {
 	fprintf(fp,
-		"Usage: fieldvisit [--version] [--help] COMMAND [ARGS...]\n"
+		"Usage: fieldvisit [--demo] [--lang zh|en] [--store PATH]\n"
+		"       fieldvisit [--version] [--help] COMMAND [ARGS...]\n"
 		"\n"
 		"Home visits, assessments and satisfaction surveys for village field work.\n"
 		"\n"
+		"Without a command, fieldvisit shows its screens on the terminal: unlock your\n"
+		"store (one of the stores of $XDG_DATA_HOME/fieldvisit, or --store PATH) and\n"
+		"work; ? shows the keys.  --demo opens a throwaway store of fictional people\n"
+		"(its passphrase is on the screen; it is deleted when you quit).  --lang\n"
+		"chooses Chinese (zh, the default) or English (en); the choice made in the\n"
+		"settings is remembered for each store.\n"
+		"\n"
 		"Commands:\n");
 	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-		fprintf(fp, "  %-10s %s\n", commands[i].name, commands[i].summary);
+		if (commands[i].summary)
+			fprintf(fp, "  %-10s %s\n", commands[i].name, commands[i].summary);
 	fprintf(fp,
 		"\n"
 		"Commands that open a store take --store PATH (else $FIELDVISIT_STORE, else\n"
@@ -305,11 +316,10 @@ int fv_cli_main(int argc, char **argv)
 	 * the user's locale */
 	setlocale(LC_NUMERIC, "C");
 
-	if (argc < 2) {
-		usage(stderr);
-		return 2;
-	}
-	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+	if (argc < 2 || strncmp(argv[1], "--demo", 6) == 0 || strncmp(argv[1], "--lang", 6) == 0 ||
+	    strncmp(argv[1], "--store", 7) == 0) {
+		rc = fv_cmd_ui(argc, argv);
+	} else if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
 		usage(stdout);
 		rc = 0;
 	} else if (strcmp(argv[1], "--version") == 0) {

@@ -237,7 +237,7 @@ static const char *const era_names[NERAS] = {"old", "mid", "young"};
 static const char *const era_text[NERAS] = {"before 1960", "1960-1984", "1985 on"};
 #define ERA_OF(year) ((year) < 1960 ? ERA_OLD : (year) < 1985 ? ERA_MID : ERA_YOUNG)
 
-typedef struct demo {
+typedef struct fv_cli_demo {
 	wlist surnames, villages;
 	wlist given[2][NERAS];    /* [male][era], weight 1 each */
 } demo;
@@ -358,9 +358,10 @@ out:
 	return st;
 }
 
-static fv_status demo_load(demo *d, fv_errors *err)
+fv_status fv_cli_demo_load(fv_cli_demo **out, fv_errors *err)
 {
 	char *dir = fv_cli_assets_dir("demo");
+	demo *d = fv_xcalloc(1, sizeof *d);
 	fv_status st = read_demo_file(dir, "surnames.txt", 'w', d, &d->surnames, err);
 	if (st == FV_OK)
 		st = read_demo_file(dir, "given_names.txt", 'g', d, NULL, err);
@@ -370,7 +371,20 @@ static fv_status demo_load(demo *d, fv_errors *err)
 		fv_errors_add(err, NULL, 0, "the demo data is read from %s"
 			      " (set FIELDVISIT_ASSETS_DIR to use another folder)", dir);
 	free(dir);
+	if (st != FV_OK) {
+		fv_cli_demo_free(d);
+		d = NULL;
+	}
+	*out = d;
 	return st;
+}
+
+void fv_cli_demo_free(fv_cli_demo *d)
+{
+	if (!d)
+		return;
+	demo_release(d);
+	free(d);
 }
 
 /* ------------------------------------------------------------------ */
@@ -401,7 +415,7 @@ typedef struct village_state {
 
 typedef struct gen {
 	rng r;
-	demo d;
+	const demo *d;
 	int32_t today;
 	int today_y, today_m, today_d;
 	strset resident_ids, households;
@@ -440,8 +454,8 @@ static void make_name(gen *g, int male, int32_t birth, char *out, size_t n)
 {
 	int y, m, d;
 	fv_date_to_ymd(birth, &y, &m, &d);
-	const wlist *given = &g->d.given[male][ERA_OF(y)];
-	snprintf(out, n, "%s%s", g->d.surnames.items[wlist_pick(&g->d.surnames, &g->r)],
+	const wlist *given = &g->d->given[male][ERA_OF(y)];
+	snprintf(out, n, "%s%s", g->d->surnames.items[wlist_pick(&g->d->surnames, &g->r)],
 		 given->items[rng_below(&g->r, given->n)]);
 }
 
@@ -518,7 +532,7 @@ static fv_status add_person(fv_store *s, gen *g, visitee *who, fv_errors *err)
 	int male, elderly = 0, special = 0, migrant = 0, care = CARE_NONE, age;
 	int32_t birth;
 	double group = rng_unit(&g->r);
-	size_t v = wlist_pick(&g->d.villages, &g->r);
+	size_t v = wlist_pick(&g->d->villages, &g->r);
 	int township = (int)(v / VILLAGES_PER_TOWNSHIP);
 
 	fv_buf_init(&cats);
@@ -576,7 +590,7 @@ static fv_status add_person(fv_store *s, gen *g, visitee *who, fv_errors *err)
 		.birth = birth_text,
 		.resident_id = rid,
 		.phone = phone,
-		.village = g->d.villages.items[v],
+		.village = g->d->villages.items[v],
 		.household = household,
 		.categories = cats.s,
 	};
@@ -832,7 +846,6 @@ static int parse_count(const char *opt, const char *s, long max, long *out)
 
 static void gen_release(gen *g)
 {
-	demo_release(&g->d);
 	strset_release(&g->resident_ids);
 	strset_release(&g->households);
 	free(g->villages);
@@ -843,7 +856,7 @@ static void gen_release(gen *g)
 /* Cadres: one per township (contact 1) and one per village (contact 2). */
 static void make_cadres(gen *g)
 {
-	size_t nv = g->d.villages.n, nt = (nv + VILLAGES_PER_TOWNSHIP - 1) / VILLAGES_PER_TOWNSHIP;
+	size_t nv = g->d->villages.n, nt = (nv + VILLAGES_PER_TOWNSHIP - 1) / VILLAGES_PER_TOWNSHIP;
 	g->villages = fv_xcalloc(nv, sizeof *g->villages);
 	g->townships = fv_xcalloc(nt, sizeof *g->townships);
 	g->village_used = fv_xcalloc(nv, sizeof *g->village_used);
@@ -908,6 +921,53 @@ static fv_status generate(fv_store *s, gen *g, long persons, long visits, size_t
 	return st;
 }
 
+fv_status fv_cli_generate(fv_store *s, const fv_cli_demo *d, long persons, long visits,
+			  long seed, int show_progress, fv_cli_generated *out, fv_errors *err)
+{
+	static const char *const form_ids[2] = {"phq9", "gad7"};
+	gform forms[2] = {{0}, {0}};
+	progress prog = {show_progress, (size_t)persons + (size_t)visits, 0, -1};
+	size_t alerts = 0;
+	fv_status st = FV_OK;
+	gen g;
+
+	memset(out, 0, sizeof *out);
+	memset(&g, 0, sizeof g);
+	g.r.s = (uint64_t)seed;
+	g.d = d;
+	for (int i = 0; i < 2 && visits > 0 && st == FV_OK; i++) {
+		fv_form *f;
+		if ((st = fv_store_form_load(s, form_ids[i], &f, err)) == FV_OK)
+			gform_init(&forms[i], f);
+	}
+	if (st == FV_OK) {
+		g.today = (int32_t)floor(fv_clock_now() / 86400.0);
+		fv_date_to_ymd(g.today, &g.today_y, &g.today_m, &g.today_d);
+		make_cadres(&g);
+		st = fv_store_begin(s, err);
+	}
+	if (st == FV_OK) {
+		st = generate(s, &g, persons, visits, &alerts, forms, &prog, err);
+		if (st == FV_OK) {
+			progress_saving(&prog, (size_t)persons, (size_t)visits);
+			st = fv_store_commit(s, err);
+		} else {
+			fv_store_rollback(s);
+		}
+	}
+	progress_end(&prog);
+	if (st == FV_OK) {
+		out->villages = g.villages_used;
+		out->phq9 = forms[0].used;
+		out->gad7 = forms[1].used;
+		out->alerts = alerts;
+	}
+	for (int i = 0; i < 2; i++)
+		gform_release(&forms[i]);
+	gen_release(&g);
+	return st;
+}
+
 int fv_cmd_generate(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -921,12 +981,10 @@ int fv_cmd_generate(int argc, char **argv)
 	};
 	fv_cli_store_opts so = {0};
 	long persons = -1, visits = -1, seed = 1;
-	gen g;
-	gform forms[2] = {{0}, {0}};
+	fv_cli_demo *d = NULL;
+	fv_cli_generated made;
 	fv_store *s = NULL;
 	fv_errors err;
-	size_t alerts = 0;
-	progress prog = {isatty(STDERR_FILENO), 0, 0, -1};
 	int c, rc;
 
 	optind = 1;
@@ -961,43 +1019,18 @@ int fv_cmd_generate(int argc, char **argv)
 		return 2;
 	}
 
-	memset(&g, 0, sizeof g);
-	g.r.s = (uint64_t)seed;
 	fv_errors_init(&err);
 	/* the data files first: a broken install fails before the passphrase */
-	fv_status st = demo_load(&g.d, &err);
+	fv_status st = fv_cli_demo_load(&d, &err);
 	if (st != FV_OK) {
 		rc = fv_cli_fail(st, &err);
 		goto out;
 	}
 	if ((rc = fv_cli_open_store(&so, &s)) != 0)
 		goto out;
-	static const char *const form_ids[2] = {"phq9", "gad7"};
-	for (int i = 0; i < 2 && visits > 0; i++) {
-		fv_form *f;
-		if ((st = fv_store_form_load(s, form_ids[i], &f, &err)) != FV_OK) {
-			rc = fv_cli_fail(st, &err);
-			goto out;
-		}
-		gform_init(&forms[i], f);
-	}
-	g.today = (int32_t)floor(fv_clock_now() / 86400.0);
-	fv_date_to_ymd(g.today, &g.today_y, &g.today_m, &g.today_d);
-	make_cadres(&g);
-
-	prog.total = (size_t)persons + (size_t)visits;
-	if ((st = fv_store_begin(s, &err)) == FV_OK) {
-		st = generate(s, &g, persons, visits, &alerts, forms, &prog, &err);
-		if (st == FV_OK) {
-			progress_saving(&prog, (size_t)persons, (size_t)visits);
-			st = fv_store_commit(s, &err);
-		} else {
-			fv_store_rollback(s);
-		}
-	}
+	st = fv_cli_generate(s, d, persons, visits, seed, isatty(STDERR_FILENO), &made, &err);
 	fv_store_close(s);   /* with its checkpoint, before the summary */
 	s = NULL;
-	progress_end(&prog);
 	if (st != FV_OK) {
 		rc = fv_cli_fail(st, &err);
 		fv_cli_error("generate: nothing was added");
@@ -1005,13 +1038,11 @@ int fv_cmd_generate(int argc, char **argv)
 	}
 	printf("generated %ld people in %zu villages and %ld visits (%s %zu, %s %zu;"
 	       " %zu raised an alert) with seed %ld\n",
-	       persons, g.villages_used, visits, form_ids[0], forms[0].used, form_ids[1],
-	       forms[1].used, alerts, seed);
+	       persons, made.villages, visits, "phq9", made.phq9, "gad7", made.gad7,
+	       made.alerts, seed);
 	rc = 0;
 out:
-	for (int i = 0; i < 2; i++)
-		gform_release(&forms[i]);
-	gen_release(&g);
+	fv_cli_demo_free(d);
 	fv_store_close(s);
 	fv_errors_release(&err);
 	return rc;

@@ -45,21 +45,6 @@ static void init_usage(FILE *fp)
 	      fp);
 }
 
-/* The folder of the shipped forms: $FIELDVISIT_FORMS_DIR, the source tree's
- * forms/ when running from the build tree, else the installed ones. */
-static const char *forms_dir(void)
-{
-	const char *env = getenv("FIELDVISIT_FORMS_DIR");
-	struct stat sb;
-	if (env && *env)
-		return env;
-	/* the installed forms first: the build machine's source path must not
-	 * win over them (anyone could create it) */
-	if (stat(FV_DATADIR "/forms", &sb) == 0 && S_ISDIR(sb.st_mode))
-		return FV_DATADIR "/forms";
-	return FV_SRCDIR "/forms";
-}
-
 /* The user's name, trimmed and checked: shown on the unlock screen and
  * part of the default file names.  Returns a copy or NULL (error
  * printed). */
@@ -185,7 +170,7 @@ int fv_cmd_init(int argc, char **argv)
 	init.name = name;
 	init.passphrase = pass;
 	init.recovery_pk = pk;
-	st = fv_store_create(path, &init, forms_dir(), &s, &err);
+	st = fv_store_create(path, &init, fv_cli_forms_dir(), &s, &err);
 	if (st == FV_OK)
 		st = fv_store_audit_note(s, "init", NULL, fv_role_name(init.role), &err);
 	if (st != FV_OK) {

@@ -50,6 +50,16 @@ static void recover_usage(FILE *fp)
 	      fp);
 }
 
+fv_status fv_cli_set_passphrase(fv_store *s, const char *pass, const vault_pwcost *cost,
+				const char *action, int *changed, fv_errors *err)
+{
+	fv_status st = fv_store_passwd(s, pass, *cost, err);
+	*changed = st == FV_OK;
+	if (st == FV_OK)
+		st = fv_store_audit_note(s, action, NULL, NULL, err);
+	return st;
+}
+
 /* Set a new passphrase on the open store s and audit it as action.
  * Returns the exit code. */
 static int set_passphrase(fv_store *s, const char *new_file, const char *action)
@@ -58,6 +68,7 @@ static int set_passphrase(fv_store *s, const char *new_file, const char *action)
 	fv_errors err;
 	fv_status st;
 	char *pass = NULL;
+	int changed;
 	int rc = fv_cli_new_passphrase(new_file, "--new-passphrase-file",
 				       "FIELDVISIT_NEW_PASSPHRASE", "New passphrase: ", &pass);
 	if (rc == 0)
@@ -67,18 +78,15 @@ static int set_passphrase(fv_store *s, const char *new_file, const char *action)
 		return rc;
 	}
 	fv_errors_init(&err);
-	st = fv_store_passwd(s, pass, cost, &err);
+	st = fv_cli_set_passphrase(s, pass, &cost, action, &changed, &err);
 	fv_cli_passphrase_free(pass);
+	if (changed)
+		printf("%s.keys\n%s.keys.bak\n", fv_store_path(s), fv_store_path(s));
 	if (st != FV_OK) {
 		rc = fv_cli_fail(st, &err);
-	} else {
-		printf("%s.keys\n%s.keys.bak\n", fv_store_path(s), fv_store_path(s));
 		/* the passphrase has changed whatever happens now: say so */
-		if ((st = fv_store_audit_note(s, action, NULL, NULL, &err)) != FV_OK) {
-			fv_cli_errors(&err);
+		if (changed)
 			fv_cli_error("the passphrase was changed, but the audit log could not record it");
-			rc = fv_status_exit(st);
-		}
 	}
 	fv_errors_release(&err);
 	return rc;

@@ -305,20 +305,37 @@ int fv_cli_new_passphrase(const char *file, const char *option, const char *env,
 	return 0;
 }
 
-int fv_cli_pwcost(vault_pwcost *out)
+int fv_cli_pwcost_pick(vault_pwcost *out)
 {
 	const char *fast = getenv("FIELDVISIT_TEST_FAST_KDF");
+	if (fast && strcmp(fast, "1") == 0) {
+		*out = vault_pw_fast();
+		return 1;
+	}
+	*out = vault_pw_calibrate(0.5, UINT64_C(64) << 20);
+	return 0;
+}
+
+int fv_cli_pwcost(vault_pwcost *out)
+{
 	int rc = start_vault();
 	if (rc != 0)
 		return rc;
-	if (fast && strcmp(fast, "1") == 0) {
+	if (fv_cli_pwcost_pick(out))
 		fv_cli_error("warning: FIELDVISIT_TEST_FAST_KDF is set: this store's passphrase is"
 			     " weakly protected (tests only)");
-		*out = vault_pw_fast();
-	} else {
-		*out = vault_pw_calibrate(0.5, UINT64_C(64) << 20);
-	}
 	return 0;
+}
+
+fv_status fv_cli_check_passphrase(const fv_store *s, const char *pass, fv_errors *err)
+{
+	char *keys = fv_xasprintf("%s.keys", fv_store_path(s));
+	uint8_t id[VAULT_STORE_ID_BYTES];
+	vault_key *master = NULL;
+	fv_status st = vault_keyfile_unlock(keys, pass, &master, id, err);
+	vault_key_free(master);
+	free(keys);
+	return st;
 }
 
 /* ------------------------------------------------------------------ */
@@ -329,22 +346,21 @@ static int by_name(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-int fv_cli_store_path(const fv_cli_store_opts *o, char **path)
+char *fv_cli_store_dir(void)
 {
-	const char *env = getenv("FIELDVISIT_STORE");
-	char **names = NULL;
-	size_t n = 0, cap = 0;
-	DIR *d;
-	int rc;
-
-	*path = NULL;
-	if (o->store || (env && *env)) {
-		*path = fv_xstrdup(o->store ? o->store : env);
-		return 0;
-	}
 	/* the folder of the default stores: that of a store named "" */
 	char *dir = fv_store_default_path("");
 	*strrchr(dir, '/') = '\0';
+	return dir;
+}
+
+void fv_cli_store_list(const char *dir, char ***paths, size_t *n)
+{
+	char **names = NULL;
+	size_t cap = 0;
+	DIR *d;
+
+	*n = 0;
 	if ((d = opendir(dir))) {
 		struct dirent *e;
 		while ((e = readdir(d))) {
@@ -354,16 +370,43 @@ int fv_cli_store_path(const fv_cli_store_opts *o, char **path)
 				continue;
 			char *p = fv_xasprintf("%s/%s", dir, e->d_name);
 			if (stat(p, &sb) == 0 && S_ISREG(sb.st_mode)) {
-				names = fv_xgrow(names, &cap, n + 1, sizeof *names);
-				names[n++] = p;
+				names = fv_xgrow(names, &cap, *n + 1, sizeof *names);
+				names[(*n)++] = p;
 			} else {
 				free(p);
 			}
 		}
 		closedir(d);
 	}
+	if (*n)
+		qsort(names, *n, sizeof *names, by_name);
+	*paths = names;
+}
+
+void fv_cli_store_list_free(char **paths, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(paths[i]);
+	free(paths);
+}
+
+int fv_cli_store_path(const fv_cli_store_opts *o, char **path)
+{
+	const char *env = getenv("FIELDVISIT_STORE");
+	char **names, *dir;
+	size_t n;
+	int rc;
+
+	*path = NULL;
+	if (o->store || (env && *env)) {
+		*path = fv_xstrdup(o->store ? o->store : env);
+		return 0;
+	}
+	dir = fv_cli_store_dir();
+	fv_cli_store_list(dir, &names, &n);
 	if (n == 1) {
 		*path = names[0];
+		names[0] = NULL;
 		rc = 0;
 	} else if (n == 0) {
 		fv_cli_error("no store in %s: create one with 'fieldvisit init', or give --store",
@@ -372,17 +415,15 @@ int fv_cli_store_path(const fv_cli_store_opts *o, char **path)
 	} else {
 		fv_buf list;
 		fv_buf_init(&list);
-		qsort(names, n, sizeof *names, by_name);
 		for (size_t i = 0; i < n; i++) {
 			const char *base = strrchr(names[i], '/') + 1;
 			fv_buf_addf(&list, "%s%.*s", i ? ", " : "", (int)(strlen(base) - 3), base);
-			free(names[i]);
 		}
 		fv_cli_error("several stores in %s (%s): choose one with --store", dir, list.s);
 		fv_buf_release(&list);
 		rc = 2;
 	}
-	free(names);
+	fv_cli_store_list_free(names, n);
 	free(dir);
 	return rc;
 }

@@ -1,0 +1,189 @@
+/*
+ * fieldvisit screens: the screen texts, one file per language
+ * (assets/i18n/ui.LANG.tsv), checked against the keys of strings.def.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "ui_internal.h"
+
+static const struct {
+	const char *key;
+	int args;
+} strs[UI_NSTR] = {
+#define UI_STR(name, key, args) {key, args},
+#include "strings.def"
+#undef UI_STR
+};
+
+static const char *const lang_codes[UI_NLANGS] = {"zh", "en"};
+
+struct ui_catalog {
+	char *text[UI_NLANGS][UI_NSTR];
+};
+
+const char *ui_lang_code(ui_lang l)
+{
+	return lang_codes[l];
+}
+
+int ui_lang_parse(const char *code, ui_lang *out)
+{
+	for (int l = 0; l < UI_NLANGS; l++)
+		if (strcmp(code, lang_codes[l]) == 0) {
+			*out = (ui_lang)l;
+			return 1;
+		}
+	return 0;
+}
+
+const char *ui_str_key(ui_str s)
+{
+	return strs[s].key;
+}
+
+static int find_key(const char *key)
+{
+	for (int i = 0; i < UI_NSTR; i++)
+		if (strcmp(strs[i].key, key) == 0)
+			return i;
+	return -1;
+}
+
+/* The text of a line, escapes undone (\n \t \\); 0 for a bad escape. */
+static int unescape(char *s)
+{
+	char *w = s;
+	for (char *r = s; *r; r++) {
+		if (*r != '\\') {
+			*w++ = *r;
+			continue;
+		}
+		r++;
+		if (*r == 'n')
+			*w++ = '\n';
+		else if (*r == 't')
+			*w++ = '\t';
+		else if (*r == '\\')
+			*w++ = '\\';
+		else
+			return 0;
+	}
+	*w = '\0';
+	return 1;
+}
+
+/* Check the {N} arguments of text: each 1..args. */
+static int check_args(const char *text, int args)
+{
+	for (const char *p = text; (p = strchr(p, '{')); p++)
+		if (p[1] >= '0' && p[1] <= '9' && p[2] == '}' && (p[1] - '0' < 1 || p[1] - '0' > args))
+			return 0;
+	return 1;
+}
+
+static void load_lang(const char *dir, ui_lang l, ui_catalog *c, fv_errors *err, fv_status *st)
+{
+	char *path = fv_xasprintf("%s/ui.%s.tsv", dir, lang_codes[l]), *data;
+	int lines[UI_NSTR] = {0};
+	size_t len, before = err->n;
+
+	if (fv_read_file(path, &data, &len, err) != FV_OK) {
+		*st = FV_EIO;
+		free(path);
+		return;
+	}
+	int lineno = 0, bad_text = !fv_utf8_valid(data, len) || strlen(data) != len;
+	if (bad_text)
+		fv_errors_add(err, path, 0, "not UTF-8 text");
+	for (char *line = data, *next; !bad_text && line; line = next) {
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		lineno++;
+		line[strcspn(line, "\r")] = '\0';
+		if (!*line || *line == '#')
+			continue;
+		char *tab = strchr(line, '\t');
+		if (!tab) {
+			fv_errors_add(err, path, lineno, "expected KEY<TAB>TEXT");
+			continue;
+		}
+		*tab = '\0';
+		char *text = tab + 1;
+		int i = find_key(line);
+		if (i < 0) {
+			fv_errors_add(err, path, lineno, "unknown key '%s'", line);
+			continue;
+		}
+		if (lines[i]) {
+			fv_errors_add(err, path, lineno, "key '%s' again (first on line %d)", line,
+				      lines[i]);
+			continue;
+		}
+		lines[i] = lineno;
+		if (!unescape(text))
+			fv_errors_add(err, path, lineno, "'%s': a backslash must be \\n, \\t or \\\\",
+				      line);
+		else if (!*text)
+			fv_errors_add(err, path, lineno, "'%s' has no text", line);
+		else if (!check_args(text, strs[i].args) && !strs[i].args)
+			fv_errors_add(err, path, lineno, "'%s' takes no argument ({N})", line);
+		else if (!check_args(text, strs[i].args))
+			fv_errors_add(err, path, lineno, "'%s' takes %d argument%s ({1}..{%d})", line,
+				      strs[i].args, strs[i].args == 1 ? "" : "s", strs[i].args);
+		else
+			c->text[l][i] = fv_xstrdup(text);
+	}
+	/* missing keys, unless the file was not read as lines at all */
+	for (int i = 0; i < UI_NSTR && !bad_text; i++)
+		if (!lines[i])
+			fv_errors_add(err, path, 0, "missing key '%s'", strs[i].key);
+	if (err->n != before && *st == FV_OK)
+		*st = FV_EINVAL;
+	free(data);
+	free(path);
+}
+
+fv_status ui_catalog_load(const char *dir, ui_catalog **out, fv_errors *err)
+{
+	ui_catalog *c = fv_xcalloc(1, sizeof *c);
+	fv_status st = FV_OK;
+	for (int l = 0; l < UI_NLANGS; l++)
+		load_lang(dir, (ui_lang)l, c, err, &st);
+	if (st != FV_OK) {
+		ui_catalog_free(c);
+		c = NULL;
+	}
+	*out = c;
+	return st;
+}
+
+void ui_catalog_free(ui_catalog *c)
+{
+	if (!c)
+		return;
+	for (int l = 0; l < UI_NLANGS; l++)
+		for (int i = 0; i < UI_NSTR; i++)
+			free(c->text[l][i]);
+	free(c);
+}
+
+const char *ui_catalog_text(const ui_catalog *c, ui_lang l, ui_str s)
+{
+	return c->text[l][s];
+}
+
+void ui_format(fv_buf *out, const char *text, const char *const *args, size_t nargs)
+{
+	for (const char *p = text; *p;) {
+		if (p[0] == '{' && p[1] >= '1' && p[1] <= '9' && p[2] == '}') {
+			size_t i = (size_t)(p[1] - '1');
+			if (i < nargs && args[i])
+				fv_buf_adds(out, args[i]);
+			p += 3;
+		} else {
+			fv_buf_addc(out, *p++);
+		}
+	}
+}

@@ -1,0 +1,335 @@
+/*
+ * The screens driven by key scripts, their dumps compared with golden
+ * files (TAP).
+ *
+ * Each tests/ui/scripts/NAME.keys runs the real screens (ui_run) on a
+ * headless terminal of 80x24 and of 132x43, in Chinese and in English, with
+ * the clock pinned at 2026-11-23T10:00:00 and a fresh copy of one demo
+ * store (fictional people, made once per run by the demo code itself).
+ * A script is tokens separated by blanks ('#' starts a comment line):
+ *
+ *   a  ?  Enter  Esc  Up  F12  Ctrl-L  Space ...   one key (ui_key_parse)
+ *   text:张三                     each character of the text as a key
+ *   wait:300                      the clock moves on 300 seconds
+ *   resize:100x30                 the terminal becomes 100 columns, 30 lines
+ *   dump:NAME                     the screen must equal
+ *                                 tests/ui/golden/COLSxROWS/LANG/NAME.txt
+ *   @stores:NAME,NAME             (first) no demo: stores NAME.fv, ... in
+ *                                 the default folder, each a copy of it
+ *
+ * The program must still be running when the script ends.
+ * FV_UPDATE_GOLDEN=1 writes the dumps as the new golden files;
+ * FV_UI_ONLY=NAME runs one script.
+ */
+#include <dirent.h>
+#include <locale.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "../unit/tap.h"
+#include "fieldvisit/core.h"
+#include "ui_internal.h"
+
+#define DEMO_PASS "2718-2818-4590"
+#define NOW "2026-11-23T10:00:00"
+
+static const struct {
+	int cols, rows;
+} sizes[] = {{80, 24}, {132, 43}};
+
+typedef struct script {
+	ui_input in;          /* first: the framework calls in.next */
+	char **tok;
+	size_t ntok, pos;
+	const char *name, *lang;
+	int cols, rows;
+	int update;
+	const char *text;
+	int failed;
+} script;
+
+static char *read_all(const char *path)
+{
+	char *data;
+	size_t len;
+	fv_errors err;
+	fv_errors_init(&err);
+	if (fv_read_file(path, &data, &len, &err) != FV_OK)
+		data = NULL;
+	fv_errors_release(&err);
+	return data;
+}
+
+static void mkdirs(const char *path)
+{
+	char *p = fv_xstrdup(path);
+	for (char *s = strchr(p + 1, '/'); s; s = strchr(s + 1, '/')) {
+		*s = '\0';
+		mkdir(p, 0700);
+		*s = '/';
+	}
+	mkdir(p, 0700);
+	free(p);
+}
+
+static void copy_file(const char *from, const char *to)
+{
+	char *data;
+	size_t len;
+	fv_errors err;
+	fv_errors_init(&err);
+	if (fv_read_file(from, &data, &len, &err) != FV_OK ||
+	    fv_write_atomic(to, data, len, 0600, &err) != FV_OK) {
+		fprintf(stderr, "cannot copy %s: %s\n", from, err.n ? err.lines[0] : "");
+		exit(1);
+	}
+	free(data);
+	fv_errors_release(&err);
+}
+
+/* Copy the store files of src (a demo folder) as store name in dir. */
+static void copy_store(const char *src, const char *dir, const char *name)
+{
+	static const char *const suffix[] = {"", ".keys", ".keys.bak"};
+	for (size_t i = 0; i < 3; i++) {
+		char *from = fv_xasprintf("%s/demo.fv%s", src, suffix[i]);
+		char *to = fv_xasprintf("%s/%s.fv%s", dir, name, suffix[i]);
+		copy_file(from, to);
+		free(from);
+		free(to);
+	}
+}
+
+static void compare(script *s, ui *u, const char *name)
+{
+	fv_buf got;
+	char *path = fv_xasprintf("%s/tests/ui/golden/%dx%d/%s/%s.txt", FV_SRCDIR, s->cols,
+				  s->rows, s->lang, name);
+	fv_buf_init(&got);
+	ui_dump(u, &got);
+	if (s->update) {
+		fv_errors err;
+		char *dir = fv_xstrdup(path);
+		*strrchr(dir, '/') = '\0';
+		mkdirs(dir);
+		fv_errors_init(&err);
+		ok(fv_write_atomic(path, got.s, got.len, 0644, &err) == FV_OK, "%s %dx%d %s: %s written",
+		   s->name, s->cols, s->rows, s->lang, name);
+		fv_errors_release(&err);
+		free(dir);
+	} else {
+		char *want = read_all(path);
+		if (!want) {
+			ok(0, "%s %dx%d %s: %s (no golden file %s: FV_UPDATE_GOLDEN=1 writes it)",
+			   s->name, s->cols, s->rows, s->lang, name, path);
+		} else if (!ok(strcmp(want, got.s) == 0, "%s %dx%d %s: %s", s->name, s->cols,
+			       s->rows, s->lang, name)) {
+			printf("# expected (%s):\n", path);
+			for (char *l = want; *l;) {
+				size_t n = strcspn(l, "\n");
+				printf("# |%.*s|\n", (int)n, l);
+				l += n + (l[n] == '\n');
+			}
+			printf("# got:\n");
+			for (char *l = got.s; *l;) {
+				size_t n = strcspn(l, "\n");
+				printf("# |%.*s|\n", (int)n, l);
+				l += n + (l[n] == '\n');
+			}
+		}
+		free(want);
+	}
+	fv_buf_release(&got);
+	free(path);
+}
+
+/* The next key of the script; dumps, waits and resizes on the way. */
+static int next_key(ui_input *in, ui *u)
+{
+	script *s = (script *)in;
+	for (;;) {
+		if (s->text && *s->text) {
+			uint32_t cp;
+			s->text += fv_utf8_decode(s->text, strlen(s->text), &cp);
+			return (int)cp;
+		}
+		s->text = NULL;
+		if (s->pos == s->ntok || s->failed)
+			return UI_K_EOF;
+		const char *t = s->tok[s->pos++];
+		int key, cols, rows;
+		long secs;
+		if (strncmp(t, "text:", 5) == 0) {
+			s->text = t + 5;
+		} else if (strncmp(t, "dump:", 5) == 0) {
+			compare(s, u, t + 5);
+		} else if (strncmp(t, "wait:", 5) == 0 && fv_parse_long(t + 5, &secs)) {
+			fv_clock_set(fv_clock_now() + (double)secs);
+			return UI_K_TICK;
+		} else if (sscanf(t, "resize:%dx%d", &cols, &rows) == 2) {
+			ui_resize(u, rows, cols);
+			return UI_K_RESIZE;
+		} else if ((key = ui_key_parse(t))) {
+			return key;
+		} else {
+			ok(0, "%s: unknown token '%s'", s->name, t);
+			s->failed = 1;
+		}
+	}
+}
+
+static void tokenize(char *data, script *s)
+{
+	size_t cap = 0;
+	for (char *line = data, *next; line; line = next) {
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		if (line[strspn(line, " \t")] == '#')
+			continue;
+		for (char *t = strtok(line, " \t\r"); t; t = strtok(NULL, " \t\r")) {
+			s->tok = fv_xgrow(s->tok, &cap, s->ntok + 1, sizeof *s->tok);
+			s->tok[s->ntok++] = t;
+		}
+	}
+}
+
+static void run_script(const char *tmp, const char *fixture, const char *name, const char *path,
+		       int size, const char *lang, int update)
+{
+	static int runs;
+	char *data = read_all(path);
+	script s;
+	ui_env env;
+	double now;
+
+	memset(&s, 0, sizeof s);
+	s.in.next = next_key;
+	s.name = name;
+	s.lang = lang;
+	s.cols = sizes[size].cols;
+	s.rows = sizes[size].rows;
+	s.update = update;
+	tokenize(data, &s);
+
+	char *dir = fv_xasprintf("%s/run%d", tmp, ++runs);
+	char *data_dir = fv_xasprintf("%s/data", dir);
+	char *store = NULL;
+	mkdirs(data_dir);
+	memset(&env, 0, sizeof env);
+	if (s.ntok && strncmp(s.tok[0], "@stores:", 8) == 0) {
+		char *names = fv_xstrdup(s.tok[0] + 8);
+		for (char *n = strtok(names, ","); n; n = strtok(NULL, ","))
+			copy_store(fixture, data_dir, n);
+		free(names);
+		s.pos = 1;
+		env.store_dir = data_dir;
+	} else {
+		copy_store(fixture, dir, "demo");
+		store = fv_xasprintf("%s/demo.fv", dir);
+		env.store = store;
+		env.demo_pass = DEMO_PASS;
+	}
+	char *config = fv_xasprintf("%s/ui.conf", dir);
+	char *assets = fv_xasprintf("%s/assets", FV_SRCDIR);
+	env.config_path = config;
+	env.assets = assets;
+	env.lang = lang;
+	env.input = &s.in;
+	env.rows = s.rows;
+	env.cols = s.cols;
+	(void)fv_datetime_parse(NOW, &now);
+	fv_clock_set(now);
+
+	int rc = ui_run(&env);
+	ok(rc == 0 && s.pos == s.ntok && !s.text, "%s %dx%d %s: ran to the end of the script (exit %d,"
+	   " %zu of %zu tokens)", name, s.cols, s.rows, lang, rc, s.pos, s.ntok);
+
+	free(s.tok);
+	free(data);
+	free(dir);
+	free(data_dir);
+	free(store);
+	free(config);
+	free(assets);
+}
+
+static int by_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int main(void)
+{
+	const char *only = getenv("FV_UI_ONLY"), *upd = getenv("FV_UPDATE_GOLDEN");
+	int update = upd && strcmp(upd, "1") == 0;
+	char tmpl[] = "/tmp/fvui.XXXXXX", *fixture, *scripts, *store = NULL;
+	char **names = NULL;
+	size_t n = 0, cap = 0;
+	fv_errors err;
+	double now;
+	DIR *d;
+
+	/* as the program runs with LC_ALL=C.UTF-8: no Chinese locale needed */
+	setlocale(LC_ALL, "C.UTF-8");
+	setenv("FIELDVISIT_TEST_FAST_KDF", "1", 1);
+	setenv("TERM", "xterm", 1);
+	unsetenv("FIELDVISIT_STORE");
+	unsetenv("NO_COLOR");
+	if (!mkdtemp(tmpl)) {
+		perror("mkdtemp");
+		return 1;
+	}
+	/* the fixture: one demo store, as `fieldvisit --demo` makes it */
+	(void)fv_datetime_parse(NOW, &now);
+	fv_clock_set(now);
+	fixture = fv_xasprintf("%s/fixture", tmpl);
+	mkdirs(fixture);
+	fv_errors_init(&err);
+	if (!ok(ui_demo_create(fixture, "demo", DEMO_PASS, &store, &err) == FV_OK,
+		"the demo store is made"))
+		for (size_t i = 0; i < err.n; i++)
+			printf("# %s\n", err.lines[i]);
+	fv_errors_release(&err);
+
+	scripts = fv_xasprintf("%s/tests/ui/scripts", FV_SRCDIR);
+	if ((d = opendir(scripts))) {
+		struct dirent *e;
+		while ((e = readdir(d))) {
+			size_t len = strlen(e->d_name);
+			if (len > 5 && strcmp(e->d_name + len - 5, ".keys") == 0) {
+				names = fv_xgrow(names, &cap, n + 1, sizeof *names);
+				names[n++] = fv_xstrndup(e->d_name, len - 5);
+			}
+		}
+		closedir(d);
+	}
+	ok(n > 0, "key scripts in %s", scripts);
+	qsort(names, n, sizeof *names, by_name);
+	for (size_t i = 0; store && i < n; i++) {
+		if (only && strcmp(only, names[i]) != 0)
+			continue;
+		char *path = fv_xasprintf("%s/%s.keys", scripts, names[i]);
+		for (int z = 0; z < 2; z++) {
+			run_script(tmpl, fixture, names[i], path, z, "zh", update);
+			run_script(tmpl, fixture, names[i], path, z, "en", update);
+		}
+		free(path);
+	}
+	for (size_t i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+	free(scripts);
+	free(store);
+	free(fixture);
+	if (!getenv("FV_UI_KEEP")) {
+		char *cmd = fv_xasprintf("rm -rf '%s'", tmpl);
+		if (system(cmd) != 0)
+			printf("# could not remove %s\n", tmpl);
+		free(cmd);
+	}
+	return done_testing();
+}
