@@ -8,14 +8,6 @@ cd "$TMP" || exit 1
 export FIELDVISIT_TEST_FAST_KDF=1 FIELDVISIT_PASSPHRASE=correct-horse-1
 export FIELDVISIT_FORMS_DIR="$FV_SRCDIR/forms" FIELDVISIT_STORE="$TMP/s.fv"
 unset FIELDVISIT_ASSETS_DIR
-fv() { "$FV_BIN" "$@"; }
-run() {
-	"$@" > "$TMP/run.out" 2> "$TMP/run.err"
-	rc=$?
-	out=$(cat "$TMP/run.out")
-	err=$(cat "$TMP/run.err")
-}
-has() { printf '%s\n' "$1" | grep -q -- "$2"; ok $? "$3"; }
 
 FIELDVISIT_NOW=2026-11-20T09:00:00; export FIELDVISIT_NOW
 fv init --role worker --name 王芳 --store "$TMP/s.fv" > /dev/null 2>&1

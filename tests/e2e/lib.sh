@@ -33,6 +33,21 @@ is() {
 	fi
 }
 
+# fv ARGS...: the binary under test
+fv() { "$FV_BIN" "$@"; }
+# run CMD...: $out is stdout, $err stderr, $rc the exit status
+run() {
+	"$@" > "$TMP/run.out" 2> "$TMP/run.err"
+	rc=$?
+	out=$(cat "$TMP/run.out")
+	err=$(cat "$TMP/run.err")
+}
+# has TEXT PATTERN DESCRIPTION: grep -q as a test
+has() {
+	printf '%s\n' "$1" | grep -q -- "$2"
+	ok $? "$3"
+}
+
 tap_done() {
 	echo "1..$tap_n"
 	[ "$tap_failed" -eq 0 ]

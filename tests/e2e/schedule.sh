@@ -9,13 +9,6 @@ cd "$TMP" || exit 1
 export FIELDVISIT_TEST_FAST_KDF=1 FIELDVISIT_PASSPHRASE=correct-horse-1
 export FIELDVISIT_FORMS_DIR="$FV_SRCDIR/forms" FIELDVISIT_STORE="$TMP/s.fv"
 unset FIELDVISIT_ASSETS_DIR
-fv() { "$FV_BIN" "$@"; }
-run() {
-	"$@" > "$TMP/run.out" 2> "$TMP/run.err"
-	rc=$?
-	out=$(cat "$TMP/run.out")
-	err=$(cat "$TMP/run.err")
-}
 at() { FIELDVISIT_NOW=$1; export FIELDVISIT_NOW; }
 
 # registered on 1 September 2026
@@ -55,7 +48,6 @@ cat > ec.json <<'EOF'
 EOF
 run fv visit submit contraceptive --person "$B" --answers ec.json
 is "$rc" 0 "emergency contraception given"
-has() { printf '%s\n' "$1" | grep -q -- "$2"; ok $? "$3"; }
 
 has "$err" "^next visit proposed: 2026-11-19 (follow-up of contraceptive visit .* (emergency contraception))$" \
 	"the follow-up is proposed for the day it is due"

@@ -13,19 +13,6 @@ DIR=$R/data/fieldvisit
 STORE=$DIR/王芳.fv
 UUID='[0-9a-f]\{8\}-[0-9a-f]\{4\}-4[0-9a-f]\{3\}-[89ab][0-9a-f]\{3\}-[0-9a-f]\{12\}'
 
-fv() { "$FV_BIN" "$@"; }
-# run CMD...: $out is stdout, $err stderr, $rc the exit status
-run() {
-	"$@" > "$TMP/run.out" 2> "$TMP/run.err"
-	rc=$?
-	out=$(cat "$TMP/run.out")
-	err=$(cat "$TMP/run.err")
-}
-# has TEXT PATTERN DESCRIPTION: grep -q as a test
-has() {
-	printf '%s\n' "$1" | grep -q -- "$2"
-	ok $? "$3"
-}
 
 # ------------------------------------------------------------------ init
 run fv init --role worker --name 王芳
