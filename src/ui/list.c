@@ -142,8 +142,6 @@ int ui_list_key(ui_list *l, ui_action act)
 		to = find_item(l, l->cur > (size_t)page ? l->cur - (size_t)page : 0, +1);
 		if (to >= l->cur)
 			to = find_item(l, 0, +1);
-		if (to == l->cur)   /* at the first item: show what is above it */
-			l->top = 0;
 		break;
 	default:
 		to = find_item(l, l->cur + (size_t)page < l->n ? l->cur + (size_t)page : l->n - 1, -1);
@@ -151,10 +149,12 @@ int ui_list_key(ui_list *l, ui_action act)
 			to = find_item(l, l->n - 1, -1);
 		break;
 	}
-	if (to < l->n)
+	if (to < l->n && to != l->cur)
 		l->cur = to;
-	else if (act == UI_ACT_UP)
+	else if (act == UI_ACT_UP || act == UI_ACT_PGUP)
 		l->top = 0;   /* above the first item: its heading */
+	else if (l->n > (size_t)l->page && l->cur >= l->n - (size_t)l->page)
+		l->top = l->n - (size_t)l->page;   /* below the last: what follows it */
 	return 1;
 }
 

@@ -1,6 +1,6 @@
 /*
  * fieldvisit screens: archive a person.  Service stops for someone who
- * moved away or died; the record is kept (DOMAIN.md: 注销归档, never
+ * moved away or died; the record is kept (DOMAIN.md: archived, never
  * deleted).  The screen asks why (moved, died, or archived for another
  * reason), since when, and the reason in words, then asks to confirm
  * before fv_person_archive.
@@ -97,8 +97,9 @@ static void archive_draw(ui_screen *sc, const ui_rect *body)
 		ui_text(u, y, body->x, lw, d->focus == i ? UI_HEADING : UI_NORMAL, label);
 		if (i == F_STATUS) {
 			text = fv_xasprintf("< %s >", ui_tr(u, words[d->status]));
-			ui_text(u, y, body->x + lw, body->w - lw, d->focus == i ? UI_SELECTED : UI_NORMAL,
-				text);
+			/* where a field's text begins, after its blank label */
+			ui_text(u, y, body->x + lw + 1, body->w - lw - 1,
+				d->focus == i ? UI_SELECTED : UI_NORMAL, text);
 			free(text);
 		} else {
 			ui_field_draw(u, i == F_DATE ? &d->date : &d->reason, y, body->x + lw,

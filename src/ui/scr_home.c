@@ -42,7 +42,7 @@ static const ui_col alert_cols[] = {
 	{UI_S_COL_NAME, 0, 12, 0, 1},
 	{UI_S_COL_VILLAGE, 0, 12, 0, 1},
 	{UI_S_COL_KIND, 0, 22, 0, 0},
-	{UI_S_COL_STATE, 0, 8, 0, 0},
+	{UI_S_COL_STATE, 0, 10, 0, 0},
 	{UI_S_COL_RAISED, 0, 10, 0, 0},
 	{UI_S_COL_FOLLOWUP_BY, 0, 10, 0, 0},
 	{UI_S_COL_MESSAGE, 110, 0, 0, 0},

@@ -24,7 +24,7 @@ static const ui_col info_cols[] = {
 };
 static const ui_col sched_cols[] = {
 	{UI_S_COL_TYPE, 0, 10, 0, 0},
-	{UI_S_COL_STATE, 0, 8, 0, 0},
+	{UI_S_COL_STATE, 0, 10, 0, 0},
 	{UI_S_COL_WINDOW, 0, 21, 0, 0},
 	{UI_S_COL_DONE, 0, 5, 1, 0},
 	{UI_S_COL_WHY, 0, 0, 0, 0},
@@ -33,22 +33,22 @@ static const ui_col visit_cols[] = {
 	{UI_S_COL_DATE, 0, 10, 0, 0},
 	{UI_S_COL_FORM, 0, 24, 0, 0},
 	{UI_S_COL_SCORE, 0, 6, 1, 0},
-	{UI_S_COL_BAND, 0, 16, 0, 0},
+	{UI_S_COL_BAND, 0, 18, 0, 0},
 	{UI_S_COL_MINUTES, 0, 6, 1, 0},
-	{UI_S_COL_STATE, 0, 8, 0, 0},
+	{UI_S_COL_STATE, 0, 10, 0, 0},
 	{UI_S_COL_SERVICES, 110, 0, 0, 0},
 };
 static const ui_col alert_cols[] = {
 	{UI_S_COL_RAISED, 0, 10, 0, 0},
 	{UI_S_COL_KIND, 0, 22, 0, 0},
-	{UI_S_COL_STATE, 0, 8, 0, 0},
+	{UI_S_COL_STATE, 0, 10, 0, 0},
 	{UI_S_COL_MESSAGE, 0, 0, 0, 0},
 };
 static const ui_col referral_cols[] = {
 	{UI_S_COL_DATE, 0, 10, 0, 0},
 	{UI_S_COL_REFERRED_TO, 0, 20, 0, 0},
 	{UI_S_COL_FOLLOWUP_BY, 0, 10, 0, 0},
-	{UI_S_COL_STATE, 0, 8, 0, 0},
+	{UI_S_COL_STATE, 0, 10, 0, 0},
 	{UI_S_COL_OUTCOME, 0, 0, 0, 0},
 };
 static const ui_col none_cols[] = {{UI_NSTR, 0, 0, 0, 0}};

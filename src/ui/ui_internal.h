@@ -536,10 +536,11 @@ int ui_age(const char *birth, int32_t day);
 void ui_mask_id(const char *id, char out[64]);
 /* The screen name of a category code (UI_NSTR for an unknown code). */
 ui_str ui_category_str(const char *code);
-/* Space-separated category codes in words ("失独、高龄"); caller frees. */
+/* Space-separated category codes in words, joined as the language
+ * joins a list ("only child died, advanced age"); caller frees. */
 char *ui_categories(const ui *u, const char *codes);
-/* The short name of a form from its title in language l: "上门服务记录 /
- * Home visit" is "上门服务记录" in Chinese and "Home visit" in English;
+/* The short name of a form from its title in language l: "NAME_ZH /
+ * Home visit" is NAME_ZH in Chinese and "Home visit" in English;
  * "PHQ-9 (Patient Health Questionnaire-9)" is "PHQ-9".  Caller frees. */
 char *ui_form_short(const char *title, ui_lang l);
 /* Why a schedule item is asked for, in words (as `visit list --due`

@@ -90,7 +90,7 @@ char *ui_form_short(const char *title, ui_lang l)
 	const char *slash = strstr(title, " / ");
 	const char *s = title;
 	size_t n = strlen(title);
-	if (slash) {   /* "中文 / English": the part of the language */
+	if (slash) {   /* "Chinese / English": the part of the language */
 		int first_zh = has_wide(title, (size_t)(slash - title));
 		if ((l == UI_ZH) == first_zh) {
 			n = (size_t)(slash - title);
