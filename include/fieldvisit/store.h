@@ -224,6 +224,7 @@ typedef struct fv_person_query {
 	const char *village;   /* exactly this village */
 	const char *status;    /* "active", "moved", "died" or "archived" */
 	const char *name;      /* the name contains this text */
+	const char *household; /* exactly this household */
 } fv_person_query;
 
 /*

@@ -455,8 +455,12 @@ static void make_name(gen *g, int male, int32_t birth, char *out, size_t n)
 	int y, m, d;
 	fv_date_to_ymd(birth, &y, &m, &d);
 	const wlist *given = &g->d->given[male][ERA_OF(y)];
-	snprintf(out, n, "%s%s", g->d->surnames.items[wlist_pick(&g->d->surnames, &g->r)],
-		 given->items[rng_below(&g->r, given->n)]);
+	/* one draw after the other: as arguments of one call their order
+	 * would be the compiler's choice, and a clang build made other
+	 * names than a gcc one.  The given name first, as gcc did. */
+	size_t k = (size_t)rng_below(&g->r, given->n);
+	size_t sur = wlist_pick(&g->d->surnames, &g->r);
+	snprintf(out, n, "%s%s", g->d->surnames.items[sur], given->items[k]);
 }
 
 /* A phone number starting 100: no real Chinese number does. */

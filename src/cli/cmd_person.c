@@ -331,7 +331,7 @@ static json_t *person_json_item(const void *item)
 
 static int person_list(fv_store *s, args *a, fv_errors *err)
 {
-	fv_person_query q = {a->in.village, a->status, a->in.name};
+	fv_person_query q = {.village = a->in.village, .status = a->status, .name = a->in.name};
 	fv_person *people;
 	size_t n;
 	fv_status st = fv_person_list(s, &q, &people, &n, err);

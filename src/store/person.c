@@ -601,6 +601,8 @@ fv_status fv_person_list(fv_store *s, const fv_person_query *q, fv_person **out,
 		fv_buf_adds(&sql, " AND p.status = ?2");
 	if (q->name)
 		fv_buf_adds(&sql, " AND instr(p.name, ?3) > 0");
+	if (q->household)
+		fv_buf_adds(&sql, " AND p.household_id = ?4");
 	/* The unary + keeps SQLite from walking person_by_village to avoid
 	 * the sort: fetching every row in index order thrashes the page cache
 	 * (each miss is a page decrypted again); reading the table in order
@@ -618,6 +620,8 @@ fv_status fv_person_list(fv_store *s, const fv_person_query *q, fv_person **out,
 		sqlite3_bind_text(st, 2, q->status, -1, SQLITE_TRANSIENT);
 	if (q->name)
 		sqlite3_bind_text(st, 3, q->name, -1, SQLITE_TRANSIENT);
+	if (q->household)
+		sqlite3_bind_text(st, 4, q->household, -1, SQLITE_TRANSIENT);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		items = fv_xgrow(items, &cap, count + 1, sizeof *items);
 		row_to_person(st, &items[count++]);

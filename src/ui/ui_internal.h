@@ -29,6 +29,7 @@
 
 struct fv_store;
 struct fv_rules;
+struct fv_sched_item;
 
 /* ================================================================== */
 /* Keys                                                                */
@@ -154,13 +155,20 @@ typedef enum ui_screen_id {
 	UI_SCR_PASSWD,
 	UI_SCR_HELP,
 	UI_SCR_CONFIRM,
+	/* today, people, person */
+	UI_SCR_PEOPLE,
+	UI_SCR_FIND,
+	UI_SCR_PERSON,
+	UI_SCR_ARCHIVE,
 	UI_NSCREENS
 } ui_screen_id;
 #define UI_ON(id) (1u << (id))
 #define UI_ALL ((1u << UI_NSCREENS) - 1)
 /* The screens where typing goes into a text field: no binding there may
  * use a printable key (tests/unit/test_ui.c checks it). */
-#define UI_TEXT_SCREENS (UI_ON(UI_SCR_UNLOCK) | UI_ON(UI_SCR_LOCK) | UI_ON(UI_SCR_PASSWD))
+#define UI_TEXT_SCREENS                                                                  \
+	(UI_ON(UI_SCR_UNLOCK) | UI_ON(UI_SCR_LOCK) | UI_ON(UI_SCR_PASSWD) | UI_ON(UI_SCR_FIND) | \
+	 UI_ON(UI_SCR_ARCHIVE))
 
 /* What a key does.  A screen's ops->key gets the action of the key on
  * that screen; what the screen does not handle, the frame does (quit,
@@ -189,6 +197,13 @@ typedef enum ui_action {
 	UI_ACT_TEXT_ERASE,  /* the character before the cursor */
 	UI_ACT_TEXT_DELETE, /* the character under the cursor */
 	UI_ACT_TEXT_CLEAR,
+	/* today, people, person */
+	UI_ACT_PEOPLE,      /* the list of people */
+	UI_ACT_FIND,        /* search the list as you type */
+	UI_ACT_HOUSEHOLD,   /* the people of the same household */
+	UI_ACT_ARCHIVE,     /* archive a person (moved, died) with a reason */
+	UI_ACT_REGISTER,    /* register a new person */
+	UI_ACT_VISIT,       /* start a visit of the person */
 } ui_action;
 
 /*
@@ -268,6 +283,10 @@ struct ui_screen {
 /* The screens (scr_*.c). */
 extern const ui_screen_ops ui_scr_unlock, ui_scr_lock, ui_scr_home, ui_scr_settings,
 	ui_scr_passwd, ui_scr_help, ui_scr_confirm;
+/* today (ui_scr_home: the screen after unlock), people, person: the arg
+ * of people is a household id to show (NULL: everyone), of person and
+ * archive a person id; each copies it. */
+extern const ui_screen_ops ui_scr_people, ui_scr_find, ui_scr_person, ui_scr_archive;
 
 /* The argument of ui_scr_confirm: a question; on yes, yes(u) runs. */
 typedef struct ui_confirm_arg {
@@ -431,6 +450,135 @@ int ui_field_key(ui_field *f, int key, ui_action act);
  * that the cursor shows; focus puts the terminal cursor in it. */
 void ui_field_draw(ui *u, const ui_field *f, int y, int x, int w, const char *label,
 		   int focus);
+
+/* ================================================================== */
+/* A list of rows in aligned columns, with a cursor (list.c): today,    */
+/* people, person                                                      */
+
+#define UI_LIST_COLS 8
+
+/* A column: its title, the body width from which it is shown (0:
+ * always), the widest it grows (0: it takes the rest of the line). */
+typedef struct ui_col {
+	ui_str title;
+	int min_body;
+	int max;
+	int right;          /* right-aligned (numbers) */
+	/* 1: as wide as the widest column of this index marked so in any
+	 * group (names and villages line up from section to section) */
+	int share;
+} ui_col;
+
+/* The columns of a group of rows: rows of one group share widths. */
+typedef struct ui_cols {
+	const ui_col *col;
+	int n;
+} ui_cols;
+
+typedef enum ui_row_kind {
+	UI_ROW_HEADING,     /* a section's title: cell 0 */
+	UI_ROW_TITLES,      /* the titles of the group's columns */
+	UI_ROW_TEXT,        /* cells, not selectable */
+	UI_ROW_ITEM,        /* cells, selectable */
+} ui_row_kind;
+
+typedef struct ui_row {
+	ui_row_kind kind;
+	int group;                       /* index into ui_list.groups */
+	const char *cell[UI_LIST_COLS];  /* NULL: empty; in the list's pool */
+	ui_attr attr;
+	int tag;                         /* what the row is, for the screen */
+	const char *id;                  /* the record it is about (pooled) */
+} ui_row;
+
+typedef struct ui_list {
+	ui_row *rows;
+	size_t n, cap;
+	size_t cur;          /* the selected item; n when none */
+	size_t top;          /* the first row shown */
+	int page;            /* rows shown at the last draw */
+	ui_cols groups[8];
+	int width[8][UI_LIST_COLS];   /* natural widths (cells and titles) */
+	char **pool;         /* strings freed with the list */
+	size_t npool, poolcap;
+} ui_list;
+
+void ui_list_init(ui_list *l);
+/* Empty the list (rows, widths, pool); the groups stay. */
+void ui_list_reset(ui_list *l);
+void ui_list_release(ui_list *l);
+/* Keep s (malloc'ed) until the list is reset; returns it. */
+const char *ui_list_keep(ui_list *l, char *s);
+/* Append a row: its cells and id are copied into the pool (titles
+ * take their texts from u). */
+ui_row *ui_list_add(ui_list *l, const ui *u, ui_row_kind kind, int group, int tag,
+		    const char *id, const char *const *cells, int ncells);
+/* Select the first item (or the item with this id when there is one). */
+void ui_list_select(ui_list *l, const char *id);
+/* The selected row, or NULL. */
+const ui_row *ui_list_current(const ui_list *l);
+/* Up, Down, PgUp, PgDn, Home, End: move the cursor (or scroll a list
+ * without items).  Returns 1 when act is a move. */
+int ui_list_key(ui_list *l, ui_action act);
+/* Draw the rows in r, scrolled so that the cursor shows; the selected
+ * line is marked with '>' in the margin left of r too. */
+void ui_list_draw(ui *u, ui_list *l, const ui_rect *r);
+
+/* ================================================================== */
+/* Words of people, schedules and visits (words.c)                     */
+
+/* Today as days since the epoch (from fv_clock_now). */
+int32_t ui_today(void);
+/* Whole years from birth to day; -1 when birth is not a date. */
+int ui_age(const char *birth, int32_t day);
+/* A resident ID as a screen shows it: the first 6 and last 4
+ * characters, the birth date masked (110105********002X). */
+void ui_mask_id(const char *id, char out[64]);
+/* The screen name of a category code (UI_NSTR for an unknown code). */
+ui_str ui_category_str(const char *code);
+/* Space-separated category codes in words, joined as the language
+ * joins a list ("only child died, advanced age"); caller frees. */
+char *ui_categories(const ui *u, const char *codes);
+/* The short name of a form from its title in language l: "NAME_ZH /
+ * Home visit" is NAME_ZH in Chinese and "Home visit" in English;
+ * "PHQ-9 (Patient Health Questionnaire-9)" is "PHQ-9".  Caller frees. */
+char *ui_form_short(const char *title, ui_lang l);
+/* Why a schedule item is asked for, in words (as `visit list --due`
+ * says it); form is the short name of its form, NULL for the id.  Caller
+ * frees. */
+char *ui_sched_why(const ui *u, const struct fv_rules *r, const struct fv_sched_item *it,
+		   const char *form);
+/* Words of states, statuses and kinds (the code itself when unknown). */
+const char *ui_sched_state_word(const ui *u, int state);
+const char *ui_sched_type_word(const ui *u, int type);
+const char *ui_visit_state_word(const ui *u, int state);
+const char *ui_status_word(const ui *u, const char *status);
+const char *ui_alert_kind_word(const ui *u, const char *kind);
+const char *ui_alert_state_word(const ui *u, const char *state);
+
+/*
+ * The short names of the installed forms, read when first asked for
+ * (fv_store_form_load) and kept until released.
+ */
+typedef struct ui_forms {
+	char **id, **name;
+	size_t n;
+	ui_lang lang;
+} ui_forms;
+const char *ui_form_name(ui *u, ui_forms *f, const char *form_id);
+void ui_forms_release(ui_forms *f);
+
+/* ================================================================== */
+/* The visit flow (scr_visit.c, scr_runner.c, scr_crisis.c, scr_register.c) */
+
+/* Start a visit of person (check-in, forms, check-out). */
+void ui_visit_start(ui *u, const char *person_id);
+/* Resume the draft visit_id in the form runner. */
+void ui_draft_resume(ui *u, const char *visit_id);
+/* Register a new person with the register_person form. */
+void ui_register_start(ui *u);
+/* Show alert_id: its protocol, hotlines, the referral to record. */
+void ui_alert_open(ui *u, const char *alert_id);
 
 /* ================================================================== */
 /* Settings file and demo store                                        */

@@ -54,15 +54,15 @@ wait_for "Wrong passphrase"
 ok $? "a wrong passphrase is refused"
 t send-keys -t fv -l "$pass"
 t send-keys -t fv Enter
-wait_for "People served (active)"
-ok $? "the passphrase shown opens the home screen"
-screen | grep -q 'People 60 · Drafts 0'
-ok $? "the title bar counts the demo's people"
+wait_for "Open alerts ("
+ok $? "the passphrase shown opens today's screen"
+screen | head -1 | grep -q 'Overdue [0-9]* · Due [0-9]* · Alerts [0-9]*'
+ok $? "the title bar counts who is overdue and due"
 screen | tail -1 | grep -q '? Help.*q Quit'
 ok $? "the help line is at the bottom"
 
 t send-keys -t fv '?'
-wait_for "Keys on the Home screen"
+wait_for "Keys on the Today screen"
 ok $? "? shows the keys"
 t send-keys -t fv Escape
 wait_for "Hello, demo"

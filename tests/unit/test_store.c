@@ -979,6 +979,11 @@ static void test_lists(fv_store *s)
 	ok(fv_person_list(s, &byname, &people, &n, &err) == FV_OK && n == 1 &&
 	   strcmp(people[0].id, p_zhang) == 0, "by name substring and village");
 	fv_person_list_free(people, n);
+	fv_person_query byhh = {.household = "H-002"};
+	reset();
+	ok(fv_person_list(s, &byhh, &people, &n, &err) == FV_OK && n == 1 &&
+	   strcmp(people[0].id, p_li) == 0, "by household (李明 moved to H-002)");
+	fv_person_list_free(people, n);
 	fv_person_query percent = {.name = "%"};
 	reset();
 	ok(fv_person_list(s, &percent, &people, &n, &err) == FV_OK && n == 0,

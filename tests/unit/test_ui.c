@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "fieldvisit/rules.h"
 #include "tap.h"
 #include "ui_internal.h"
 
@@ -109,6 +110,104 @@ static void test_table(const ui_catalog *cat)
 	}
 }
 
+static int32_t day(const char *s)
+{
+	int32_t d = 0;
+	(void)fv_date_parse(s, &d);
+	return d;
+}
+
+/* People, schedules and visits in words (words.c), worked out by hand
+ * from the shipped rules and texts. */
+static void test_words(const ui_catalog *cat)
+{
+	char id[64], *s;
+	ui U;
+	memset(&U, 0, sizeof U);
+	U.cat = (ui_catalog *)cat;
+	U.lang = UI_ZH;
+
+	ui_mask_id("11010519491231002X", id);
+	is_str(id, "110105********002X", "a resident ID shows its area and its last four");
+	ui_mask_id("12345", id);
+	is_str(id, "12345", "something else is shown as it is");
+	is_num(ui_age("1949-12-31", day("2026-11-23")), 76, "age before the birthday");
+	is_num(ui_age("2000-11-23", day("2026-11-23")), 26, "age on the birthday");
+	is_num(ui_age("2000-11-24", day("2026-11-23")), 25, "age the day before");
+	is_num(ui_age("2000-02-30", day("2026-11-23")), -1, "no age without a real date");
+
+	is_str(s = ui_form_short("上门服务记录 / Home visit", UI_ZH), "上门服务记录",
+	       "a form's Chinese name"); free(s);
+	is_str(s = ui_form_short("上门服务记录 / Home visit", UI_EN), "Home visit",
+	       "a form's English name"); free(s);
+	is_str(s = ui_form_short("PHQ-9 (Patient Health Questionnaire-9)", UI_ZH), "PHQ-9",
+	       "the short name before the parenthesis"); free(s);
+	is_str(s = ui_form_short("plain", UI_EN), "plain", "a plain title"); free(s);
+
+	size_t n;
+	const char *const *codes = fv_category_codes(&n);
+	int named = 1;
+	for (size_t i = 0; i < n; i++)
+		named &= ui_category_str(codes[i]) != UI_NSTR;
+	ok(named, "every category code has a screen name");
+	is_str(s = ui_categories(&U, "shidu gaoling other"), "失独、高龄、other",
+	       "categories in words, an unknown code as it is"); free(s);
+	U.lang = UI_EN;
+	is_str(s = ui_categories(&U, "zili ec_user"), "self-care, emergency contraception",
+	       "... in English"); free(s);
+
+	char *dir = fv_xasprintf("%s/assets/rules", FV_SRCDIR);
+	fv_rules *r = NULL;
+	fv_errors err;
+	fv_errors_init(&err);
+	ok(fv_rules_load_dir(dir, &r, &err) == FV_OK, "the shipped rules load");
+	fv_errors_release(&err);
+	free(dir);
+	if (!r)
+		return;
+	/* zili: 1 a month of at least 60 minutes, made up the next month */
+	fv_sched_item it = {.type = FV_SCHED_MAKEUP, .state = FV_SCHED_OVERDUE,
+			    .from = day("2026-11-01"), .due = day("2026-11-30"), .needed = 1,
+			    .rule = fv_rules_frequency_for(r, "zili"), .short_of = day("2026-10-01"),
+			    .festival = -1};
+	is_str(s = ui_sched_why(&U, r, &it, NULL),
+	       "self-care: make-up of the month from 2026-10-01, 0 of 1 done,"
+	       " at least 60 minutes each", "a make-up, as visit list --due says it"); free(s);
+	U.lang = UI_ZH;
+	is_str(s = ui_sched_why(&U, r, &it, NULL),
+	       "自理：补访（2026-10-01 起的那一月），已访 0/1 次，每次至少 60 分钟",
+	       "... in Chinese"); free(s);
+	/* shineng: 4 a month */
+	it.type = FV_SCHED_REGULAR;
+	it.state = FV_SCHED_DUE;
+	it.rule = fv_rules_frequency_for(r, "shineng");
+	it.needed = 4;
+	it.done = 2;
+	is_str(s = ui_sched_why(&U, r, &it, NULL), "失能：每月 4 次，已访 2 次，每次至少 60 分钟",
+	       "a regular visit"); free(s);
+	/* shidu: 1 a quarter, no minimum */
+	it.rule = fv_rules_frequency_for(r, "shidu");
+	it.state = FV_SCHED_UPCOMING;
+	is_str(s = ui_sched_why(&U, r, &it, NULL), "失独：每季度 1 次",
+	       "an upcoming quarter: nothing done to say"); free(s);
+	it = (fv_sched_item){.type = FV_SCHED_FESTIVAL, .state = FV_SCHED_UPCOMING,
+			     .from = day("2027-01-22"), .due = day("2027-02-12"),
+			     .festival = fv_rules_festival_find(r, "spring")};
+	is_str(s = ui_sched_why(&U, r, &it, NULL), "春节走访，2027-01-22 至 2027-02-12",
+	       "a festival's window"); free(s);
+	it = (fv_sched_item){.type = FV_SCHED_FOLLOWUP, .festival = -1, .alert_kind = "item9",
+			     .source = "a1"};
+	is_str(s = ui_sched_why(&U, r, &it, NULL), "预警随访：自伤念头", "an alert's follow-up");
+	free(s);
+	it = (fv_sched_item){.type = FV_SCHED_FOLLOWUP, .festival = -1, .form_id = "contraceptive",
+			     .rule = fv_rules_frequency_for(r, "ec_user")};
+	U.lang = UI_EN;
+	is_str(s = ui_sched_why(&U, r, &it, "Contraceptives"),
+	       "follow-up of Contraceptives (emergency contraception)", "a form's follow-up");
+	free(s);
+	fv_rules_free(r);
+}
+
 static void write_file(const char *path, const char *text)
 {
 	FILE *fp = fopen(path, "w");
@@ -129,8 +228,9 @@ static void test_catalog(void)
 	free(dir);
 	if (!cat)
 		return;
-	is_str(ui_catalog_text(cat, UI_EN, UI_S_TITLE_HOME), "Home", "an English text");
+	is_str(ui_catalog_text(cat, UI_EN, UI_S_TITLE_HOME), "Today", "an English text");
 	test_table(cat);
+	test_words(cat);
 	ui_catalog_free(cat);
 
 	/* a broken catalog: every problem, with its line */
