@@ -123,13 +123,36 @@ static void home_draw(ui_screen *sc, const ui_rect *body)
 	}
 }
 
+/* v: a visit of the first person of the list (by village, then name):
+ * the way to the visit screens from here. */
+static void visit_first(ui *u)
+{
+	fv_person_query active = {.status = "active"};
+	fv_person *p;
+	size_t n;
+	fv_errors err;
+	fv_errors_init(&err);
+	if (fv_person_list(u->store, &active, &p, &n, &err) != FV_OK) {
+		ui_say(u, 1, UI_S_HOME_LOAD_FAILED, err.n ? err.lines[0] : "", NULL);
+	} else {
+		if (n)
+			ui_visit_start(u, p[0].id);
+		else
+			ui_say(u, 1, UI_S_VISIT_NO_PERSON, NULL);
+		fv_person_list_free(p, n);
+	}
+	fv_errors_release(&err);
+}
+
 static int home_key(ui_screen *sc, int key, ui_action act)
 {
 	(void)key;
-	if (act != UI_ACT_SETTINGS)
-		return 0;
-	ui_push(sc->u, &ui_scr_settings, NULL);
-	return 1;
+	switch (act) {
+	case UI_ACT_SETTINGS: ui_push(sc->u, &ui_scr_settings, NULL); return 1;
+	case UI_ACT_VISIT: visit_first(sc->u); return 1;
+	case UI_ACT_REGISTER: ui_register_start(sc->u); return 1;
+	default: return 0;
+	}
 }
 
 const ui_screen_ops ui_scr_home = {
