@@ -271,6 +271,7 @@ static void crisis_draw(ui_screen *sc, const ui_rect *body)
 	crisis *d = sc->data;
 	ui_rect r = *body;
 	int bottom = body->y + body->h - 1;
+	u->counts[0] = '\0';
 	if (!d->loaded) {
 		ui_wrapped(u, &r, 0, UI_ERROR, d->err);
 		return;

@@ -40,6 +40,7 @@ typedef struct runner {
 	ui_field *text;      /* one per field (used by typed questions) */
 	size_t focus;        /* index into fields */
 	size_t cursor;       /* the choice the cursor is on (focused select) */
+	int moved;           /* ... moved there with Up/Down */
 	int err_field;       /* the field whose problem is shown, -1 none */
 	char err[UI_MSG_MAX];
 
@@ -173,6 +174,7 @@ static void free_step(runner *d)
 static void place_cursor(runner *d)
 {
 	d->cursor = 0;
+	d->moved = 0;
 	if (d->focus >= d->nfields)
 		return;
 	int f = d->fields[d->focus];
@@ -364,7 +366,10 @@ static void next(ui *u, runner *d)
 		fv_instance *in = fv_runner_instance(d->r);
 		const fv_choice **ch;
 		size_t n = fv_instance_choices(in, f, &ch);
-		if (d->cursor < n && strcmp(fv_instance_get(in, f), ch[d->cursor]->name) != 0)
+		/* the choice moved to with the arrows: never one the worker
+		 * did not pick */
+		if (d->moved && d->cursor < n &&
+		    strcmp(fv_instance_get(in, f), ch[d->cursor]->name) != 0)
 			choose(u, d, d->cursor);
 	} else if (f >= 0 && fld(d, f)->type == FV_Q_ACKNOWLEDGE &&
 		   !*fv_instance_get(fv_runner_instance(d->r), f)) {
@@ -483,10 +488,10 @@ static void draw_field(ui *u, runner *d, canvas *c, size_t idx, int *lo, int *hi
 			if (i < 9)
 				snprintf(num, sizeof num, "%zu.", i + 1);
 			char *line = fv_xasprintf(
-				"%s %s %s",
+				"%s%s %s %s", focus && i == d->cursor ? "> " : "  ",
 				fd->type == FV_Q_SELECT_ONE ? (on ? "(*)" : "( )") : (on ? "[x]" : "[ ]"),
 				num, fv_text_get(d->form, &ch[i]->label, d->lang));
-			cv_wrapped(c, 2, focus && i == d->cursor ? UI_SELECTED : UI_NORMAL, line);
+			cv_wrapped(c, 0, focus && i == d->cursor ? UI_SELECTED : UI_NORMAL, line);
 			free(line);
 			if (i == d->cursor)
 				*hi = c->y;
@@ -529,7 +534,7 @@ static void draw_header(ui *u, runner *d, const ui_rect *body, ui_str what)
 	ui_form_title(d->form, d->lang, &title);
 	ui_text(u, body->y, body->x, body->w - pw, UI_HEADING, title.s);
 	ui_text_right(u, body->y, body->x + body->w - pw, pw, UI_DIM, progress);
-	snprintf(u->counts, sizeof u->counts, "%s", progress);
+	u->counts[0] = '\0';   /* the progress is on the first line */
 	free(progress);
 	fv_buf_release(&title);
 }
@@ -790,6 +795,7 @@ static int runner_key(ui_screen *sc, int key, ui_action act)
 				d->cursor--;
 			else if (act == UI_ACT_DOWN && d->cursor + 1 < n)
 				d->cursor++;
+			d->moved = 1;
 		} else if (commit(u, d)) {
 			move_focus(d, act == UI_ACT_DOWN ? 1 : -1);
 		}
@@ -829,6 +835,12 @@ static int runner_can(ui_screen *sc, ui_action act)
 	case UI_ACT_PREV_STEP: return !d->jump && fv_runner_at(d->r) > 0;
 	case UI_ACT_NEXT_FIELD:
 	case UI_ACT_PREV_FIELD: return !d->jump && !summary && d->nfields > 1;
+	case UI_ACT_UP:
+	case UI_ACT_DOWN: {
+		int f = focused_field(d);
+		return d->jump || summary || d->nfields > 1 ||
+		       (f >= 0 && is_select(fld(d, f)->type));
+	}
 	default: return 1;
 	}
 }

@@ -496,7 +496,13 @@ static void submit_visit(ui_screen *sc)
 			break;
 		fv_visit_input in = {NULL, d->checkin, d->checkout,
 				     &d->drafts[i] == home ? home->services : NULL};
-		st = fv_visit_save_draft(u->store, f, &in, &a, id, &err);
+		/* the answers as the runner gives them: the questions asked */
+		fv_answers asked = {0};
+		fv_runner *r = fv_runner_resume(f, ui_form_lang(u, f), &a, NULL);
+		fv_runner_answers(r, &asked);
+		fv_runner_free(r);
+		st = fv_visit_save_draft(u->store, f, &in, &asked, id, &err);
+		fv_answers_release(&asked);
 		if (st == FV_OK)
 			st = fv_visit_move(u->store, id, FV_VISIT_SUBMITTED, &err);
 		if (st == FV_OK)
@@ -551,8 +557,8 @@ static void draw_forms(ui *u, visit *d, const ui_rect *body, int y)
 		int w = (int)ui_width(titles[i].s);
 		tw = w > tw ? w : tw;
 	}
-	if (tw > body->w / 2)
-		tw = body->w / 2;
+	if (tw > body->w - 34)
+		tw = body->w - 34;
 	for (size_t i = 0; i < n && y < body->y + body->h - 1; i++, y++) {
 		const struct offer *o = &offers[idx[i]];
 		const vdraft *vd = draft_of(d, o->form_id);
@@ -574,7 +580,7 @@ static void draw_forms(ui *u, visit *d, const ui_rect *body, int y)
 		}
 		if (i == d->cursor)
 			a = UI_SELECTED;
-		ui_text(u, y, body->x, 2, a, "");
+		ui_text(u, y, body->x, 2, a, i == d->cursor ? ">" : "");
 		ui_text(u, y, body->x + 2, tw + 2, a, titles[i].s);
 		ui_text(u, y, body->x + tw + 4, body->w - tw - 4, a, state);
 		free(state);
@@ -592,6 +598,7 @@ static void visit_draw(ui_screen *sc, const ui_rect *body)
 	char hm[8], *t;
 	int y = body->y, bottom = body->y + body->h - 1;
 
+	u->counts[0] = '\0';
 	if (!d->loaded || d->error[0]) {
 		ui_wrapped(u, &r, 0, UI_ERROR, d->error);
 		return;
