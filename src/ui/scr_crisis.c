@@ -254,7 +254,13 @@ static void close_alert(ui *u, crisis *d)
 	fv_errors err;
 	fv_errors_init(&err);
 	if (fv_alert_close(u->store, d->alert_id, &err) != FV_OK) {
-		ui_say(u, 1, UI_S_CRISIS_CLOSE_FAILED, err.n ? err.lines[0] : "", NULL);
+		/* "alert ID: why": the screen shows which alert */
+		const char *why = err.n ? err.lines[0] : "";
+		char *prefix = fv_xasprintf("alert %s: ", d->alert_id);
+		if (strncmp(why, prefix, strlen(prefix)) == 0)
+			why += strlen(prefix);
+		ui_say(u, 1, UI_S_CRISIS_CLOSE_FAILED, why, NULL);
+		free(prefix);
 	} else {
 		ui_say(u, 0, UI_S_CRISIS_CLOSED, NULL);
 		crisis_load(u->stack + u->depth - 1);

@@ -134,6 +134,22 @@ static void free_drafts(visit *d)
 	d->ndrafts = 0;
 }
 
+static size_t offer_index(const char *form_id)
+{
+	for (size_t i = 0; i < NOFFERS; i++)
+		if (strcmp(offers[i].form_id, form_id) == 0)
+			return i;
+	return NOFFERS;
+}
+
+/* Drafts in the order of the offers (their ids are random). */
+static int by_offer(const void *a, const void *b)
+{
+	size_t x = offer_index(((const vdraft *)a)->form_id);
+	size_t y = offer_index(((const vdraft *)b)->form_id);
+	return x < y ? -1 : x > y;
+}
+
 /* The drafts of this visit, each with its progress and problems. */
 static fv_status load_drafts(ui *u, visit *d, fv_errors *err)
 {
@@ -168,6 +184,7 @@ static fv_status load_drafts(ui *u, visit *d, fv_errors *err)
 		fv_visit_release(&v);
 	}
 	fv_visit_list_free(list, n);
+	qsort(d->drafts, d->ndrafts, sizeof *d->drafts, by_offer);
 	return st;
 }
 
@@ -581,7 +598,8 @@ static void draw_forms(ui *u, visit *d, const ui_rect *body, int y)
 		if (i == d->cursor)
 			a = UI_SELECTED;
 		ui_text(u, y, body->x, 2, a, i == d->cursor ? ">" : "");
-		ui_text(u, y, body->x + 2, tw + 2, a, titles[i].s);
+		ui_text(u, y, body->x + 2, tw + 1, a, titles[i].s);
+		ui_text(u, y, body->x + tw + 3, 1, a, "");
 		ui_text(u, y, body->x + tw + 4, body->w - tw - 4, a, state);
 		free(state);
 	}
