@@ -106,7 +106,7 @@ int ui_form_lang(const ui *u, const fv_form *f)
 
 void ui_form_title(const fv_form *f, int lang, fv_buf *out)
 {
-	/* "上门服务记录 / Home visit": one part per language of the form */
+	/* "TITLE_ZH / TITLE_EN": one part per language of the form */
 	const char *t = f->title && *f->title ? f->title : f->id;
 	const char *parts[FV_MAX_LANGS];
 	size_t lens[FV_MAX_LANGS], n = 0;

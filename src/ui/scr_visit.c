@@ -2,7 +2,7 @@
  * fieldvisit screens: a visit.  At the door the worker checks in (the
  * time is recorded), chooses the forms to fill -- the home visit record,
  * the consent to a psychological assessment, the assessments (only after
- * consent: 自愿原则), satisfaction, ... -- and fills each in the form
+ * consent: voluntariness), satisfaction, ... -- and fills each in the form
  * runner; then checks out (the time, the length, the services given) and
  * every form of the visit is submitted at once.  The screen then shows
  * the scores, the alerts raised (each opens its crisis screen, to record
