@@ -318,7 +318,7 @@ void ui_runner_start(ui *u, const char *form_id, const char *person, const char 
  * problems as (field, message). */
 int ui_register_submit(ui *u, struct fv_runner *r, struct fv_answers *problems);
 /* The language of form f to show it in (the screens' language, else the
- * form's default) and its title in that language (a title "中文 / English"
+ * form's default) and its title in that language (a title "Chinese / English"
  * has one part per language). */
 int ui_form_lang(const ui *u, const struct fv_form *f);
 void ui_form_title(const struct fv_form *f, int lang, fv_buf *out);
