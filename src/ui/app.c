@@ -490,6 +490,7 @@ static void release(ui *u)
 	free(u->store_dir);
 	free(u->store_path);
 	free(u->config_path);
+	free(u->protocols);
 }
 
 int ui_run(const ui_env *env)
@@ -513,6 +514,7 @@ int ui_run(const ui_env *env)
 		rc = fv_cli_fail(FV_EIO, &err);
 		goto out;
 	}
+	u->protocols = assets_sub(env, "protocols");
 	u->demo = env->demo_pass != NULL;
 	u->demo_pass = env->demo_pass;
 	u->config_path = env->config_path ? fv_xstrdup(env->config_path) : ui_config_path();

@@ -401,6 +401,17 @@ static int today_key(ui_screen *sc, int key, ui_action act)
 	case UI_ACT_SETTINGS:
 		ui_push(u, &ui_scr_settings, NULL);
 		return 1;
+	case UI_ACT_VISIT:
+		/* the person of the line: a visit of someone due, overdue, with
+		 * an alert or a returned visit starts here */
+		if (r && r->tag == T_PERSON)
+			ui_visit_start(u, r->id);
+		else if (r && r->tag == T_DRAFT)
+			ui_draft_resume(u, r->id);
+		return 1;
+	case UI_ACT_REGISTER:
+		ui_register_start(u);
+		return 1;
 	default:
 		return 0;
 	}
@@ -409,7 +420,7 @@ static int today_key(ui_screen *sc, int key, ui_action act)
 static int today_can(ui_screen *sc, ui_action act)
 {
 	today *d = sc->data;
-	return act != UI_ACT_OK || ui_list_current(&d->list) != NULL;
+	return (act != UI_ACT_OK && act != UI_ACT_VISIT) || ui_list_current(&d->list) != NULL;
 }
 
 const ui_screen_ops ui_scr_home = {

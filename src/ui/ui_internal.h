@@ -160,6 +160,10 @@ typedef enum ui_screen_id {
 	UI_SCR_FIND,
 	UI_SCR_PERSON,
 	UI_SCR_ARCHIVE,
+	/* the visit flow */
+	UI_SCR_VISIT,
+	UI_SCR_RUNNER,
+	UI_SCR_CRISIS,
 	UI_NSCREENS
 } ui_screen_id;
 #define UI_ON(id) (1u << (id))
@@ -168,7 +172,7 @@ typedef enum ui_screen_id {
  * use a printable key (tests/unit/test_ui.c checks it). */
 #define UI_TEXT_SCREENS                                                                  \
 	(UI_ON(UI_SCR_UNLOCK) | UI_ON(UI_SCR_LOCK) | UI_ON(UI_SCR_PASSWD) | UI_ON(UI_SCR_FIND) | \
-	 UI_ON(UI_SCR_ARCHIVE))
+	 UI_ON(UI_SCR_ARCHIVE) | UI_ON(UI_SCR_RUNNER) | UI_ON(UI_SCR_CRISIS))
 
 /* What a key does.  A screen's ops->key gets the action of the key on
  * that screen; what the screen does not handle, the frame does (quit,
@@ -204,6 +208,12 @@ typedef enum ui_action {
 	UI_ACT_ARCHIVE,     /* archive a person (moved, died) with a reason */
 	UI_ACT_REGISTER,    /* register a new person */
 	UI_ACT_VISIT,       /* start a visit of the person */
+	/* the visit flow */
+	UI_ACT_CHECKOUT,    /* visit: check out */
+	UI_ACT_PREV_STEP,   /* runner: the question before */
+	UI_ACT_JUMP,        /* runner: the list of questions, to pick one */
+	UI_ACT_SUBMIT,      /* runner: submit from the summary; crisis: save */
+	UI_ACT_CLOSE_ALERT, /* crisis: close the alert */
 } ui_action;
 
 /*
@@ -282,7 +292,7 @@ struct ui_screen {
 
 /* The screens (scr_*.c). */
 extern const ui_screen_ops ui_scr_unlock, ui_scr_lock, ui_scr_home, ui_scr_settings,
-	ui_scr_passwd, ui_scr_help, ui_scr_confirm;
+	ui_scr_passwd, ui_scr_help, ui_scr_confirm, ui_scr_visit, ui_scr_runner, ui_scr_crisis;
 /* today (ui_scr_home: the screen after unlock), people, person: the arg
  * of people is a household id to show (NULL: everyone), of person and
  * archive a person id; each copies it. */
@@ -293,6 +303,44 @@ typedef struct ui_confirm_arg {
 	ui_str question;
 	void (*yes)(ui *u);
 } ui_confirm_arg;
+
+/* The visit flow (scr_visit.c, scr_runner.c, scr_crisis.c, scr_register.c) */
+/* Start a visit of person (check-in, forms, check-out). */
+void ui_visit_start(ui *u, const char *person_id);
+/* Resume the draft visit_id in the form runner. */
+void ui_draft_resume(ui *u, const char *visit_id);
+/* Register a new person with the register_person form. */
+void ui_register_start(ui *u);
+/* Show alert_id: its protocol, hotlines, the referral to record. */
+void ui_alert_open(ui *u, const char *alert_id);
+
+/* Inside the visit flow */
+struct fv_runner;
+struct fv_answers;
+struct fv_form;
+/*
+ * Fill form_id (installed in the store) in the runner.  With person, a
+ * visit's form: every answer is saved at once as the draft (draft, or a
+ * new one made at the first answer) with the check-in checkin, and the
+ * summary's submit hands the finished form back to the visit screen
+ * below (it stays a draft until the check-out).  Without person, a
+ * registration: the answers stay on the screen and submit calls
+ * ui_register_submit.
+ */
+void ui_runner_start(ui *u, const char *form_id, const char *person, const char *checkin,
+		     const char *draft);
+/* Register the person of the finished register_person filling r: 1 when
+ * added (a message says so), else 0 with every problem added to
+ * problems as (field, message). */
+int ui_register_submit(ui *u, struct fv_runner *r, struct fv_answers *problems);
+/* The language of form f to show it in (the screens' language, else the
+ * form's default) and its title in that language (a title "Chinese / English"
+ * has one part per language). */
+int ui_form_lang(const ui *u, const struct fv_form *f);
+void ui_form_title(const struct fv_form *f, int lang, fv_buf *out);
+/* An alert of kind was raised by an answer: its message and protocol,
+ * full screen, at once. */
+void ui_crisis_show(ui *u, const char *kind, const char *message);
 
 /* ================================================================== */
 /* The session                                                         */
@@ -330,6 +378,7 @@ struct ui {
 	const char *demo_pass;   /* demo: the passphrase shown */
 	int demo;
 	char *config_path;       /* the settings file */
+	char *protocols;         /* assets/protocols: the crisis protocols */
 
 	ui_screen stack[UI_STACK_MAX];
 	int depth;
@@ -567,18 +616,6 @@ typedef struct ui_forms {
 } ui_forms;
 const char *ui_form_name(ui *u, ui_forms *f, const char *form_id);
 void ui_forms_release(ui_forms *f);
-
-/* ================================================================== */
-/* The visit flow (scr_visit.c, scr_runner.c, scr_crisis.c, scr_register.c) */
-
-/* Start a visit of person (check-in, forms, check-out). */
-void ui_visit_start(ui *u, const char *person_id);
-/* Resume the draft visit_id in the form runner. */
-void ui_draft_resume(ui *u, const char *visit_id);
-/* Register a new person with the register_person form. */
-void ui_register_start(ui *u);
-/* Show alert_id: its protocol, hotlines, the referral to record. */
-void ui_alert_open(ui *u, const char *alert_id);
 
 /* ================================================================== */
 /* Settings file and demo store                                        */

@@ -58,7 +58,7 @@ wait_for "Open alerts ("
 ok $? "the passphrase shown opens today's screen"
 screen | head -1 | grep -q 'Overdue [0-9]* · Due [0-9]* · Alerts [0-9]*'
 ok $? "the title bar counts who is overdue and due"
-screen | tail -1 | grep -q '? Help.*q Quit'
+screen | tail -1 | grep -q '? Help.*F12 Lock'
 ok $? "the help line is at the bottom"
 
 t send-keys -t fv '?'
