@@ -68,6 +68,9 @@ int fv_cmd_recover(int argc, char **argv);
 int fv_cmd_generate(int argc, char **argv);
 int fv_cmd_check(int argc, char **argv);
 int fv_cmd_rules(int argc, char **argv);
+int fv_cmd_bundle(int argc, char **argv);   /* cmd_bundle.c */
+int fv_cmd_team(int argc, char **argv);
+int fv_cmd_review(int argc, char **argv);
 
 /*
  * The folder of the data files assets/SUB ("demo", "rules"):

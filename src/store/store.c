@@ -324,6 +324,8 @@ static fv_status write_meta(fv_store *s, const fv_store_init *init, fv_errors *e
 
 static void store_free(fv_store *s)
 {
+	for (size_t i = 0; i < s->nforms; i++)
+		fv_form_free(s->forms[i]);
 	if (s->db) {
 		sqlite3_close_v2(s->db);
 		s->db = NULL;

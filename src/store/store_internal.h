@@ -22,6 +22,10 @@ struct fv_store {
 	fv_role role;
 	char *name;
 	char device[37];
+	/* forms loaded by (form_id, version) for imports: loading a form
+	 * compiles every expression, once per import is enough */
+	fv_form *forms[16];
+	size_t nforms;
 };
 
 /* ---- the cipher VFS (vfs.c) ---- */
@@ -60,7 +64,7 @@ void store_rollback(fv_store *s);
 /* ---- schema (schema.c) ---- */
 
 /* The schema version this build writes (PRAGMA user_version). */
-#define STORE_SCHEMA_VERSION 3
+#define STORE_SCHEMA_VERSION 4
 /* Create the tables of a new store, or upgrade an older one step by step,
  * in one transaction.  A store newer than this build is refused. */
 FV_MUST_CHECK fv_status store_schema_migrate(fv_store *s, fv_errors *err);
