@@ -71,7 +71,7 @@ void fv_bundle_header_encode(const fv_bundle_header *h, uint8_t out[FV_BUNDLE_HE
  * Parse the header of a bundle of len bytes (the whole file).  FV_EINVAL
  * with one line "NAME: reason": "not a fieldvisit bundle" (magic),
  * "unknown bundle version N (this fieldvisit reads version 1)", "unknown
- * bundle kind N", "truncated (N bytes; a bundle has at least 364)", "the
+ * bundle kind N", "truncated (N bytes; a bundle has at least 340)", "the
  * sender key id does not match the sender's key".
  */
 FV_MUST_CHECK fv_status fv_bundle_header_parse(const char *name, const uint8_t *data,

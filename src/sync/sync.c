@@ -529,8 +529,9 @@ static fv_status apply(inctx *c, const fv_record *r, const char *line, fv_errors
 	char self[17];
 
 	if (!allowed(c->h->kind, r->table)) {
-		fv_errors_add(err, NULL, 0, "a %s record does not belong in a %s bundle",
-			      fv_record_table_name(r->table), fv_bundle_kind_name(c->h->kind));
+		fv_errors_add(err, NULL, 0, "a %s record does not belong in %s %s bundle",
+			      fv_record_table_name(r->table),
+			      c->h->kind == FV_BUNDLE_UP ? "an" : "a", fv_bundle_kind_name(c->h->kind));
 		return FV_EINVAL;
 	}
 	switch (r->table) {
@@ -701,7 +702,8 @@ static fv_status check_outside(fv_store *s, const char *name, const uint8_t *dat
 		return FV_EINVAL;
 	}
 	if ((role == FV_ROLE_WORKER) != (info->h.kind == FV_BUNDLE_DOWN)) {
-		fv_errors_add(err, name, 0, "a %s bundle is not for a %s's store",
+		fv_errors_add(err, name, 0, "%s %s bundle is not for a %s's store",
+			      info->h.kind == FV_BUNDLE_UP ? "an" : "a",
 			      fv_bundle_kind_name(info->h.kind), fv_role_name(role));
 		return FV_EINVAL;
 	}
