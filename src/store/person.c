@@ -302,7 +302,7 @@ static size_t take_input(fields *f, const fv_person_input *in, int adding, fv_er
 static fv_status find_resident(fv_store *s, const char *resident_id, const char *self,
 			       char **other, fv_errors *err)
 {
-	sqlite3_stmt *st = store_prepare(s,
+	sqlite3_stmt *st = store_prepare_cached(s,
 		"SELECT id FROM person WHERE resident_id = ?1 AND id <> ?2", err);
 	int rc;
 	*other = NULL;
@@ -313,7 +313,7 @@ static fv_status find_resident(fv_store *s, const char *resident_id, const char 
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
 		*other = store_sql_text(st, 0);
-	sqlite3_finalize(st);
+	sqlite3_reset(st);
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? FV_OK
 						     : store_error(s, rc, "reading people", err);
 }
@@ -339,7 +339,7 @@ static fv_status ensure_household(fv_store *s, const fields *f, const char *now,
 {
 	if (!*f->household)
 		return FV_OK;
-	sqlite3_stmt *st = store_prepare(s,
+	sqlite3_stmt *st = store_prepare_cached(s,
 		"INSERT INTO household(id, version, author, village, created_at, updated_at)"
 		" VALUES (?1, 1, ?2, ?3, ?4, ?4) ON CONFLICT(id) DO NOTHING", err);
 	if (st) {
@@ -348,7 +348,7 @@ static fv_status ensure_household(fv_store *s, const fields *f, const char *now,
 		sqlite3_bind_text(st, 3, f->village, -1, SQLITE_TRANSIENT);
 		sqlite3_bind_text(st, 4, now, -1, SQLITE_TRANSIENT);
 	}
-	return store_sql_done(s, st, "saving a household", err);
+	return store_cached_done(s, st, "saving a household", err);
 }
 
 /* Bind the fields to ?first .. ?first+11, in field order. */
@@ -417,7 +417,7 @@ fv_status fv_person_add(fv_store *s, const fv_person_input *in, char id[FV_ID_BY
 
 fv_status fv_person_get(fv_store *s, const char *id, fv_person *out, fv_errors *err)
 {
-	sqlite3_stmt *st = store_prepare(s, "SELECT " PERSON_COLUMNS PERSON_FROM
+	sqlite3_stmt *st = store_prepare_cached(s, "SELECT " PERSON_COLUMNS PERSON_FROM
 					    " WHERE p.id = ?1", err);
 	int rc;
 	memset(out, 0, sizeof *out);
@@ -427,7 +427,7 @@ fv_status fv_person_get(fv_store *s, const char *id, fv_person *out, fv_errors *
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
 		row_to_person(st, out);
-	sqlite3_finalize(st);
+	sqlite3_reset(st);
 	if (rc == SQLITE_ROW)
 		return FV_OK;
 	if (rc != SQLITE_DONE)

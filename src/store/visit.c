@@ -783,7 +783,7 @@ static int same_visit(const fv_visit *v, const fv_visit *w)
 static fv_status find_version(fv_store *s, const char *id, int version, fv_visit *w, int *found,
 			      fv_errors *err)
 {
-	sqlite3_stmt *st = store_prepare(s, "SELECT " VISIT_COLUMNS ", v.answers FROM visit v"
+	sqlite3_stmt *st = store_prepare_cached(s, "SELECT " VISIT_COLUMNS ", v.answers FROM visit v"
 					    " WHERE v.id = ?1 AND v.version = ?2", err);
 	int rc;
 	*found = 0;
@@ -797,7 +797,7 @@ static fv_status find_version(fv_store *s, const char *id, int version, fv_visit
 		row_to_visit(st, w, 1);
 		*found = 1;
 	}
-	sqlite3_finalize(st);
+	sqlite3_reset(st);
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? FV_OK
 						     : store_error(s, rc, "reading visits", err);
 }
@@ -806,13 +806,13 @@ static fv_status find_version(fv_store *s, const char *id, int version, fv_visit
  * may predate an archiving that came first). */
 static fv_status person_here(fv_store *s, const char *person, fv_errors *err)
 {
-	sqlite3_stmt *st = store_prepare(s, "SELECT 1 FROM person WHERE id = ?1", err);
+	sqlite3_stmt *st = store_prepare_cached(s, "SELECT 1 FROM person WHERE id = ?1", err);
 	int rc;
 	if (!st)
 		return FV_EIO;
 	sqlite3_bind_text(st, 1, person, -1, SQLITE_TRANSIENT);
 	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
+	sqlite3_reset(st);
 	if (rc == SQLITE_ROW)
 		return FV_OK;
 	if (rc != SQLITE_DONE)
@@ -891,7 +891,7 @@ static fv_status write_incoming(fv_store *s, const fv_form *f, const fv_instance
 		return FV_EINVAL;
 	}
 	store_sql_now(now);
-	sqlite3_stmt *w = store_prepare(s,
+	sqlite3_stmt *w = store_prepare_cached(s,
 		"INSERT INTO visit(id, version, author, person_id, form_id, form_version,"
 		" answers, checkin, checkout, duration, services, score, band, visit_date,"
 		" followup_due, state, created_at, updated_at, submitted_at) VALUES (?1, ?2,"
@@ -921,7 +921,7 @@ static fv_status write_incoming(fv_store *s, const fv_form *f, const fv_instance
 		sqlite3_bind_text(w, 18, now, -1, SQLITE_TRANSIENT);
 		sqlite3_bind_text(w, 19, v->submitted_at, -1, SQLITE_TRANSIENT);
 	}
-	if ((st = store_sql_done(s, w, "saving a visit", err)) != FV_OK)
+	if ((st = store_cached_done(s, w, "saving a visit", err)) != FV_OK)
 		return st;
 	return write_alerts(s, f, in, v->id, v->version, v->person, now, err);
 }

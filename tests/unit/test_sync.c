@@ -547,7 +547,7 @@ static void test_corpus(void)
 		const char *one[1];
 		cases++;
 		if (strcmp(name, "not-a-bundle.fvb") == 0) {
-			write_bytes(path, "PK\x03\x04 a zip file", 17);
+			write_bytes(path, "PK\x03\x04 a zip file", 15);
 		} else if (strcmp(name, "unknown-version.fvb") == 0 ||
 			   strcmp(name, "truncated.fvb") == 0 ||
 			   strcmp(name, "bad-signature.fvb") == 0) {
