@@ -246,6 +246,22 @@ is "$("$F" visit list --store sup.fv | tail -n +2 | wc -l)" "$(wc -l < sent)" \
 "$F" check --store sup.fv > /dev/null 2>&1
 ok $? "the supervisor's store passes its integrity check"
 
+# retention: long after their receipt, a worker's visits lose their answers
+v3=$(sed -n 3p sent)
+"$F" review "$v3" approve --store sup.fv > /dev/null 2>&1
+"$F" bundle export --to usb2 --worker w2 --store sup.fv > down2 2> err
+ok $? "a down-bundle to w2 only"
+is "$(wc -l < down2)" 1 "... one file"
+FIELDVISIT_NOW=2027-06-01T09:00:00 "$F" bundle import "$(cat down2)" --store w2.fv > out 2> err
+grep -q "2 visits acknowledged long ago no longer keep their answers here" err
+ok $? "w2 drops the answers of its two visits received 90+ days ago"
+"$F" visit show "$v3" --json --store w2.fv > out 2> /dev/null
+grep -q '"answers": {}' out && grep -q '"state": "approved"' out && grep -q '"score": 4' out
+ok $? "... keeping the state, the score and what schedules read"
+"$F" visit list --store w2.fv --person "$("$F" person list --store w2.fv --json |
+	grep -o '"id":"[^"]*"' | head -1 | cut -d'"' -f4)" | tail -n +2 | wc -l > n
+is "$(cat n)" 3 "... and the visits themselves"
+
 # --help everywhere
 for c in "bundle" "bundle export" "team" "review"; do
 	"$F" $c --help > /dev/null 2>&1
