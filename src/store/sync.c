@@ -681,7 +681,24 @@ fv_status fv_store_apply_visit(fv_store *s, const fv_peer *sender, const fv_visi
 			      v->id);
 		return FV_EINVAL;
 	}
-	st = store_visit_import(s, v, FV_VISIT_RECEIVED, out, &why, err);
+	/* a visit about a person kept aside is kept aside with it */
+	sqlite3_stmt *q = store_prepare_cached(s,
+		"SELECT 1 FROM sync_conflict c WHERE c.tbl = 'person' AND c.id = ?1"
+		" AND NOT EXISTS (SELECT 1 FROM person p WHERE p.id = ?1)", err);
+	if (!q)
+		return FV_EIO;
+	sqlite3_bind_text(q, 1, v->person, -1, SQLITE_TRANSIENT);
+	int rc = sqlite3_step(q);
+	sqlite3_reset(q);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return store_error(s, rc, "reading conflicts", err);
+	if (rc == SQLITE_ROW) {
+		*out = FV_APPLY_CONFLICT;
+		why = "its person is kept aside as a conflict";
+		st = FV_OK;
+	} else {
+		st = store_visit_import(s, v, FV_VISIT_RECEIVED, out, &why, err);
+	}
 	name_lines(err, before, "visit", v->id, v->version);
 	if (st == FV_OK && *out == FV_APPLY_CONFLICT)
 		st = keep_conflict(s, sender, "visit", v->id, v->version, why, line, bundle, err);

@@ -246,6 +246,26 @@ is "$("$F" visit list --store sup.fv | tail -n +2 | wc -l)" "$(wc -l < sent)" \
 "$F" check --store sup.fv > /dev/null 2>&1
 ok $? "the supervisor's store passes its integrity check"
 
+# a person registered twice (w3 does not have Li Xiuying in its roster):
+# the person and its visit are kept aside, the rest of the bundle imports
+submit w3.fv >> sent
+p=$("$F" person add --store w3.fv --name 'Li Xiuying' --id 11010519491231002X --sex female \
+	--birth 1949-12-31 --village Xicun 2> /dev/null)
+"$F" visit submit gad7 --person "$p" --answers gad.json --store w3.fv > /dev/null 2>&1
+"$F" bundle export --to usb --store w3.fv > up5 2> err
+"$F" bundle import "$(cat up5)" --store sup.fv > out 2> err
+ok $? "a bundle with a person registered twice imports"
+grep -q "4 records, 1 new, 1 here already, 0 older, 2 conflicts" out
+ok $? "... the person and its visit are conflicts, the other visit is new"
+is "$(grep -c 'conflict: ' err)" 2 "... each noted"
+"$F" bundle conflicts --store sup.fv > out 2> err
+grep -q "its resident ID is registered here for another person" out &&
+	grep -q "its person is kept aside as a conflict" out
+ok $? "bundle conflicts lists both, with why"
+"$F" bundle import "$(cat up5)" --store sup.fv > /dev/null 2>&1
+"$F" bundle conflicts --store sup.fv | tail -n +2 | wc -l > n
+is "$(cat n)" 2 "a conflict is kept once"
+
 # retention: long after their receipt, a worker's visits lose their answers
 v3=$(sed -n 3p sent)
 "$F" review "$v3" approve --store sup.fv > /dev/null 2>&1
