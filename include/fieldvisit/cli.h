@@ -75,6 +75,9 @@ int fv_cmd_ui(int argc, char **argv);
 /* Hidden: print the KEYS section of fieldvisit(1) from the screens' action
  * table (`make man-keys` splices it into man/fieldvisit.1). */
 int fv_cmd_ui_keys_man(int argc, char **argv);
+int fv_cmd_bundle(int argc, char **argv);   /* cmd_bundle.c */
+int fv_cmd_team(int argc, char **argv);
+int fv_cmd_review(int argc, char **argv);
 
 /*
  * The folder of the data files assets/SUB ("demo", "rules"):

@@ -482,4 +482,290 @@ FV_MUST_CHECK fv_status fv_store_audit_list(fv_store *s, const char *subject,
 					    fv_audit_entry **out, size_t *n, fv_errors *err);
 void fv_store_audit_list_free(fv_audit_entry *items, size_t n);
 
+/* ---- reviews ---- */
+
+/* A supervisor's decision on one version of a visit. */
+typedef struct fv_review {
+	char *id;
+	int version;
+	char *author;
+	char *visit;
+	int visit_version;
+	char *decision;       /* "approved" or "returned" */
+	char *comment;
+	char *reviewed_at;
+} fv_review;
+
+void fv_review_release(fv_review *r);
+
+/*
+ * Review the latest version of visit id (a supervisor's store; the visit
+ * received): decision "approved" or "returned" (a return needs a
+ * comment, at most 500 characters).  The visit moves to that state, the
+ * review is kept and queued for the worker who made the visit (it travels
+ * in the next down-bundle).  FV_EUSAGE in a worker's store, FV_EINVAL for
+ * a visit that is not received or a bad decision.  Audited
+ * ("visit.review").  The new review's id goes into id.
+ */
+FV_MUST_CHECK fv_status fv_visit_review(fv_store *s, const char *id, const char *decision,
+					const char *comment, char rid[FV_ID_BYTES],
+					fv_errors *err);
+/* The reviews of visit id, oldest first. */
+FV_MUST_CHECK fv_status fv_review_list(fv_store *s, const char *visit, fv_review **out,
+				       size_t *n, fv_errors *err);
+void fv_review_list_free(fv_review *items, size_t n);
+
+/* ================================================================== */
+/* What sync needs (src/store/sync.c); the operations are in sync.h.   */
+/*
+ * Tables of schema 4: sync_self (this store's keys; the secret halves
+ * live only here, inside the encrypted database), team, peer (the other
+ * members this store exchanges bundles with: for a supervisor its
+ * workers, invited or enrolled; for a worker its supervisor), sync_outbox
+ * (a supervisor's queue of what each worker is to get), sync_receipt (a
+ * worker's receipts from its supervisor), sync_conflict (records that came
+ * with other content under an (id, version) already here), and
+ * bundle_log (schema 1).
+ */
+
+/* This store's sync keys.  Released with fv_sync_self_release (which
+ * frees the secret keys). */
+typedef struct fv_sync_self {
+	vault_key *sign_seed;
+	vault_key *box_sk;
+	uint8_t sign_pk[VAULT_SIGN_PK_BYTES];
+	uint8_t box_pk[VAULT_BOX_PK_BYTES];
+	uint8_t key_id[VAULT_KEY_ID_BYTES];
+} fv_sync_self;
+
+FV_MUST_CHECK fv_status fv_store_sync_self(fv_store *s, fv_sync_self *out, fv_errors *err);
+void fv_sync_self_release(fv_sync_self *k);
+
+/* The team this store belongs to.  FV_ENOTFOUND "this store is in no team
+ * ..." when none. */
+typedef struct fv_team {
+	char id[FV_ID_BYTES];
+	uint8_t recovery_pk[VAULT_BOX_PK_BYTES];
+} fv_team;
+FV_MUST_CHECK fv_status fv_store_team_get(fv_store *s, fv_team *out, fv_errors *err);
+/* Set the team (once: FV_EINVAL "this store is in a team already"). */
+FV_MUST_CHECK fv_status fv_store_team_set(fv_store *s, const fv_team *t, fv_errors *err);
+
+/* A member of the team this store exchanges bundles with. */
+typedef struct fv_peer {
+	char id[FV_ID_BYTES];        /* the enrolment's id */
+	char *name;
+	fv_role role;
+	int enrolled;                /* 0: invited, no keys yet */
+	uint8_t key_id[VAULT_KEY_ID_BYTES];
+	uint8_t sign_pk[VAULT_SIGN_PK_BYTES];
+	uint8_t box_pk[VAULT_BOX_PK_BYTES];
+	char *device;                /* its device id ("" until enrolled) */
+	char *villages;              /* a worker's villages (its roster), space-separated */
+	uint8_t invite_key[VAULT_KEY_BYTES];   /* an invited worker's code key */
+	int64_t seq_in;              /* the highest of its bundles imported (0: none) */
+	uint8_t hash_in[VAULT_HASH512_BYTES];  /* the hash of that bundle */
+	int64_t seq_out;             /* our last bundle to it */
+	uint8_t hash_out[VAULT_HASH512_BYTES];
+	int64_t acked_out;           /* the last of ours it says it imported */
+	int64_t ack_sent;            /* the seq_in we last told it */
+} fv_peer;
+
+void fv_peer_release(fv_peer *p);
+void fv_peer_list_free(fv_peer *items, size_t n);
+/* All peers, by name. */
+FV_MUST_CHECK fv_status fv_store_peer_list(fv_store *s, fv_peer **out, size_t *n,
+					   fv_errors *err);
+/* The enrolled peer with this key id: FV_ENOTFOUND when none. */
+FV_MUST_CHECK fv_status fv_store_peer_by_key(fv_store *s,
+					     const uint8_t key_id[VAULT_KEY_ID_BYTES],
+					     fv_peer *out, fv_errors *err);
+/* The peer with this enrolment id: FV_ENOTFOUND when none. */
+FV_MUST_CHECK fv_status fv_store_peer_get(fv_store *s, const char *id, fv_peer *out,
+					  fv_errors *err);
+/*
+ * Add a peer.  An invited worker (p->enrolled 0) needs a name not used by
+ * another peer (FV_EINVAL "a worker named X is in the team already"), its
+ * villages and invite key; an enrolled one its keys and device too.
+ */
+FV_MUST_CHECK fv_status fv_store_peer_add(fv_store *s, const fv_peer *p, fv_errors *err);
+/* Enrol invited peer id with the keys and device of its hello; the invite
+ * key is wiped.  FV_EINVAL when enrolled already with other keys. */
+FV_MUST_CHECK fv_status fv_store_peer_enrol(fv_store *s, const char *id,
+					    const uint8_t sign_pk[VAULT_SIGN_PK_BYTES],
+					    const uint8_t box_pk[VAULT_BOX_PK_BYTES],
+					    const char *device, fv_errors *err);
+/* Record the chains of peer id: a bundle of it imported (seq_in and
+ * hash_in move only forward), a bundle to it written (seq_out, hash_out,
+ * ack_sent), its acknowledgement of ours (acked_out moves only forward). */
+FV_MUST_CHECK fv_status fv_store_peer_in(fv_store *s, const char *id, int64_t seq,
+					 const uint8_t hash[VAULT_HASH512_BYTES], fv_errors *err);
+FV_MUST_CHECK fv_status fv_store_peer_out(fv_store *s, const char *id, int64_t seq,
+					  const uint8_t hash[VAULT_HASH512_BYTES],
+					  int64_t ack_sent, fv_errors *err);
+FV_MUST_CHECK fv_status fv_store_peer_acked(fv_store *s, const char *id, int64_t seq,
+					    fv_errors *err);
+
+/* ---- the bundle log ---- */
+
+typedef struct fv_bundle_log {
+	int64_t seq;
+	char *bundle_id;             /* hex */
+	char *direction;             /* "written" or "read" */
+	char *kind;                  /* "hello", "up", "down" */
+	char *sender, *recipient;    /* key ids, hex */
+	int64_t sender_seq;
+	char *prev_hash, *hash;      /* hex */
+	char *path;
+	char *result;                /* "written", "imported", ... */
+	char *logged_at;
+	int acked;                   /* written, and acknowledged by the recipient */
+	char *peer;                  /* the other side's name ("" when unknown) */
+} fv_bundle_log;
+
+FV_MUST_CHECK fv_status fv_store_bundle_log_add(fv_store *s, const fv_bundle_log *e,
+						fv_errors *err);
+/* The log, oldest first. */
+FV_MUST_CHECK fv_status fv_store_bundle_log_list(fv_store *s, fv_bundle_log **out, size_t *n,
+						 fv_errors *err);
+void fv_bundle_log_list_free(fv_bundle_log *items, size_t n);
+/* When the bundle with this hash (hex) was imported here: *when is the
+ * time (malloc'ed), or NULL when never. */
+FV_MUST_CHECK fv_status fv_store_bundle_imported(fv_store *s, const char *hash, char **when,
+						 fv_errors *err);
+
+/* The hash (hex) of bundle seq of sender (key id, hex) imported here,
+ * or NULL in *hash when none was. */
+FV_MUST_CHECK fv_status fv_store_bundle_hash_at(fv_store *s, const char *sender, int64_t seq,
+						char **hash, fv_errors *err);
+
+/* ---- records going out ---- */
+
+/* A worker's persons and visits with no receipt: the persons made or
+ * changed by this device whose version has no receipt, then the visits by
+ * this device that are submitted or sent (each version), answers
+ * included.  fn returns 0 to go on. */
+typedef int (*fv_person_fn)(void *ctx, const fv_person *p);
+typedef int (*fv_visit_fn)(void *ctx, const fv_visit *v);
+FV_MUST_CHECK fv_status fv_store_unreceipted(fv_store *s, fv_person_fn pf, fv_visit_fn vf,
+					     void *ctx, size_t *count, fv_errors *err);
+/* Move every submitted visit of this device to sent. */
+FV_MUST_CHECK fv_status fv_store_mark_sent(fv_store *s, fv_errors *err);
+
+/* An item of a supervisor's queue for a worker. */
+typedef struct fv_outbox_item {
+	char *tbl;      /* "receipt", "review", "person", "form", "rule" */
+	char *ref;      /* receipt: "person" or "visit"; form/rule: the version */
+	char *id;
+	int version;
+} fv_outbox_item;
+void fv_outbox_list_free(fv_outbox_item *items, size_t n);
+/*
+ * Queue for worker peer what it does not have: the latest version of every
+ * person of its villages not made by it, every installed form's latest
+ * version, every rule table's latest version; then list what is queued
+ * and not acknowledged (carried by no bundle, or by one after its
+ * acked_out), in the order a worker applies them (forms, rules, people,
+ * receipts, reviews).
+ */
+FV_MUST_CHECK fv_status fv_store_outbox(fv_store *s, const fv_peer *peer,
+					fv_outbox_item **out, size_t *n, fv_errors *err);
+/* Mark the pending items of peer as carried by its bundle seq. */
+FV_MUST_CHECK fv_status fv_store_outbox_sent(fv_store *s, const char *peer, int64_t seq,
+					     fv_errors *err);
+/* Queue a receipt of (tbl, id, version) for peer. */
+FV_MUST_CHECK fv_status fv_store_outbox_receipt(fv_store *s, const char *peer,
+						const char *tbl, const char *id, int version,
+						fv_errors *err);
+/* A review by id (FV_ENOTFOUND). */
+FV_MUST_CHECK fv_status fv_review_get(fv_store *s, const char *id, fv_review *out,
+				      fv_errors *err);
+/* The CSV text of form (id, version) or of rule table (id, version). */
+FV_MUST_CHECK fv_status fv_store_form_text(fv_store *s, const char *form_id,
+					   const char *version, char **csv, fv_errors *err);
+FV_MUST_CHECK fv_status fv_store_rule_text(fv_store *s, const char *table,
+					   const char *version, char **csv, fv_errors *err);
+/* The latest installed version of each form, by form id. */
+FV_MUST_CHECK fv_status fv_store_form_latest(fv_store *s, char ***ids, char ***versions,
+					     size_t *n, fv_errors *err);
+/* The latest stored version of each rule table (NULL names: none), by
+ * table name. */
+FV_MUST_CHECK fv_status fv_store_rule_latest(fv_store *s, char ***tables, char ***versions,
+					     size_t *n, fv_errors *err);
+
+/* ---- records coming in ---- */
+
+typedef enum fv_apply {
+	FV_APPLY_ADDED,      /* new here: written */
+	FV_APPLY_SAME,       /* here already with the same content: nothing done */
+	FV_APPLY_OLDER,      /* an older version of a person here in a newer one */
+	FV_APPLY_CONFLICT,   /* here with other content: kept as a conflict */
+} fv_apply;
+
+/*
+ * Apply one record from a bundle, inside the caller's transaction.  Every
+ * record is checked by the code that checks input on screen: a person as
+ * person add checks it (and its status as archive does), a visit by the
+ * forms engine as a submit (the form version installed here, the person
+ * here), a review as fv_visit_review.  Problems are FV_EINVAL, one line
+ * each.  The same (id, version) with the same content is FV_APPLY_SAME;
+ * with other content the record is kept in sync_conflict (once) with why,
+ * FV_APPLY_CONFLICT, and nothing else is written.  sender is the sending
+ * peer, line the record as it came (kept with a conflict).
+ *
+ * A person: a newer version replaces the one here; an older one is
+ * FV_APPLY_OLDER.  A person whose resident ID another person holds here
+ * is a conflict.  A visit is written as received (a supervisor's store)
+ * or as it was (a worker's store never gets visits).  A supervisor's
+ * store queues a receipt for the sender.
+ */
+FV_MUST_CHECK fv_status fv_store_apply_person(fv_store *s, const fv_peer *sender,
+					      const fv_person *p, const char *line,
+					      const char *bundle, fv_apply *out, fv_errors *err);
+FV_MUST_CHECK fv_status fv_store_apply_visit(fv_store *s, const fv_peer *sender,
+					     const fv_visit *v, const char *line,
+					     const char *bundle, fv_apply *out, fv_errors *err);
+/* A worker's store: a review from the supervisor moves the visit to its
+ * decision (received first, when the receipt did not come). */
+FV_MUST_CHECK fv_status fv_store_apply_review(fv_store *s, const fv_peer *sender,
+					      const fv_review *rv, const char *line,
+					      const char *bundle, fv_apply *out, fv_errors *err);
+/* A worker's store: the supervisor received (tbl, id, version); a visit
+ * moves on to received. */
+FV_MUST_CHECK fv_status fv_store_apply_receipt(fv_store *s, const char *tbl, const char *id,
+					       int version, fv_apply *out, fv_errors *err);
+/* Install a form's CSV text (checked by the forms engine), as
+ * fv_store_form_install; *out FV_APPLY_SAME when installed already. */
+FV_MUST_CHECK fv_status fv_store_form_install_text(fv_store *s, const char *name,
+						   const char *csv, size_t len, fv_apply *out,
+						   fv_errors *err);
+/* Keep a rule table's text (the caller checked it with the rules module):
+ * the same (table, version) with other text is refused. */
+FV_MUST_CHECK fv_status fv_store_rule_install(fv_store *s, const char *table,
+					      const char *version, const char *csv,
+					      fv_apply *out, fv_errors *err);
+/* The store's rule tables as a set (fv_rules_parse_table of each latest
+ * version); *out NULL when the store holds none. */
+FV_MUST_CHECK fv_status fv_store_rules(fv_store *s, fv_rules **out, fv_errors *err);
+
+/* A record kept as a conflict. */
+typedef struct fv_conflict {
+	int64_t seq;
+	char *tbl, *id;
+	int version;
+	char *sender;        /* the sender's name */
+	char *bundle_id, *reason, *record, *logged_at;
+} fv_conflict;
+FV_MUST_CHECK fv_status fv_store_sync_conflicts(fv_store *s, fv_conflict **out, size_t *n,
+						fv_errors *err);
+void fv_conflict_list_free(fv_conflict *items, size_t n);
+
+/*
+ * A worker's store: drop the answers of its visits received or approved
+ * more than days days ago (by their receipt), keeping what schedules read
+ * (the person, date, length, form, follow-up date, score and band); *n
+ * visits dropped.  Audited ("visit.prune") when any.
+ */
+FV_MUST_CHECK fv_status fv_store_prune(fv_store *s, int days, size_t *n, fv_errors *err);
+
 #endif

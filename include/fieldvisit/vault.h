@@ -189,4 +189,107 @@ FV_MUST_CHECK fv_status vault_recovery_load(const char *secret_path,
 					    uint8_t sk[VAULT_BOX_SK_BYTES],
 					    uint8_t pk[VAULT_BOX_PK_BYTES], fv_errors *err);
 
+/*
+ * Sync keys and bundles (src/vault/sign.c).  A store has an Ed25519
+ * signing key pair and an X25519 box key pair; the secret halves are kept
+ * as 32-byte vault_keys (the Ed25519 secret is its seed), inside the
+ * encrypted database.
+ */
+#define VAULT_SIGN_PK_BYTES 32
+#define VAULT_SIGNATURE_BYTES 64
+#define VAULT_KEY_ID_BYTES 8
+#define VAULT_SEALED_KEY_BYTES 80     /* a 32-byte key sealed with crypto_box_seal */
+#define VAULT_HASH512_BYTES 64
+#define VAULT_STREAM_HEADER_BYTES 24  /* secretstream header */
+#define VAULT_STREAM_ABYTES 17        /* what each chunk adds */
+#define VAULT_AEAD_NONCE_BYTES 24
+#define VAULT_AEAD_TAG_BYTES 16
+/* "1a2b-3c4d-5e6f-7a8b" and its NUL */
+#define VAULT_FINGERPRINT_BYTES 20
+
+/* A new signing key pair: *seed (the secret, free with vault_key_free)
+ * and its public key. */
+void vault_sign_keypair(vault_key **seed, uint8_t pk[VAULT_SIGN_PK_BYTES]);
+/* The public key of a signing seed. */
+void vault_sign_public(const vault_key *seed, uint8_t pk[VAULT_SIGN_PK_BYTES]);
+/* Ed25519 signature of msg (len bytes) with the key pair of seed. */
+void vault_sign(const vault_key *seed, const void *msg, size_t len,
+		uint8_t sig[VAULT_SIGNATURE_BYTES]);
+/* 1 when sig is a valid signature of msg by pk, else 0 (also for a public
+ * key that is not a valid point). */
+FV_MUST_CHECK int vault_sign_verify(const uint8_t pk[VAULT_SIGN_PK_BYTES], const void *msg,
+				    size_t len, const uint8_t sig[VAULT_SIGNATURE_BYTES]);
+
+/* A new X25519 box key pair: *sk (free with vault_key_free) and pk. */
+void vault_box_keypair(vault_key **sk, uint8_t pk[VAULT_BOX_PK_BYTES]);
+/* The public key of a box secret key. */
+void vault_box_public(const vault_key *sk, uint8_t pk[VAULT_BOX_PK_BYTES]);
+
+/* Seal key (32 bytes) to the box public key pk (crypto_box_seal): only
+ * the holder of the secret key opens it.  0, or -1 when pk is not a
+ * usable public key. */
+FV_MUST_CHECK int vault_seal_key(const vault_key *key, const uint8_t pk[VAULT_BOX_PK_BYTES],
+				 uint8_t sealed[VAULT_SEALED_KEY_BYTES]);
+/* Open a sealed key with the box key pair (sk, pk): a new key, or NULL
+ * when it was not sealed to this key pair or was changed. */
+vault_key *vault_seal_open_key(const uint8_t sealed[VAULT_SEALED_KEY_BYTES],
+			       const vault_key *sk, const uint8_t pk[VAULT_BOX_PK_BYTES]);
+
+/* The key id of a signing public key: the first 8 bytes of its BLAKE2b-256
+ * hash.  The fingerprint is the key id as 16 lowercase hex digits in four
+ * groups, "1a2b-3c4d-5e6f-7a8b": what two people compare. */
+void vault_key_id(const uint8_t pk[VAULT_SIGN_PK_BYTES], uint8_t id[VAULT_KEY_ID_BYTES]);
+void vault_fingerprint(const uint8_t id[VAULT_KEY_ID_BYTES], char out[VAULT_FINGERPRINT_BYTES]);
+
+/* Streaming BLAKE2b-512 (unkeyed).  new never returns NULL; final writes
+ * the 64 bytes and frees h. */
+typedef struct vault_hasher vault_hasher;
+vault_hasher *vault_hasher_new(void);
+void vault_hasher_update(vault_hasher *h, const void *in, size_t len);
+void vault_hasher_final(vault_hasher *h, uint8_t out[VAULT_HASH512_BYTES]);
+/* Drop a hasher without a result (NULL is fine). */
+void vault_hasher_free(vault_hasher *h);
+
+/* A keyed BLAKE2b-256 of in (a MAC): proofs that the sender knows key. */
+void vault_mac(const vault_key *key, const void *in, size_t len, uint8_t out[32]);
+/* Compare n bytes in constant time: 1 when equal. */
+int vault_equal(const void *a, const void *b, size_t n);
+
+/*
+ * crypto_secretstream_xchacha20poly1305: a stream of chunks, each
+ * authenticated and in order; the last one carries the FINAL tag.
+ * push_new writes the 24-byte stream header; push encrypts len bytes of in
+ * into out (len + VAULT_STREAM_ABYTES bytes), final marks the last chunk.
+ * pull_new returns NULL for a header that cannot start a stream; pull
+ * decrypts a chunk (inlen >= VAULT_STREAM_ABYTES) into out (inlen - 17
+ * bytes), sets *final when it is the last, and returns 0, or -1 when the
+ * chunk is not authentic (changed, reordered, from another stream).
+ * free wipes the state (NULL is fine).
+ */
+typedef struct vault_stream vault_stream;
+vault_stream *vault_stream_push_new(const vault_key *key,
+				    uint8_t header[VAULT_STREAM_HEADER_BYTES]);
+void vault_stream_push(vault_stream *st, const uint8_t *in, size_t len, int final,
+		       uint8_t *out);
+vault_stream *vault_stream_pull_new(const vault_key *key,
+				    const uint8_t header[VAULT_STREAM_HEADER_BYTES]);
+FV_MUST_CHECK int vault_stream_pull(vault_stream *st, const uint8_t *in, size_t inlen,
+				    uint8_t *out, int *final);
+void vault_stream_free(vault_stream *st);
+
+/*
+ * XChaCha20-Poly1305 of a small message with a key: out is
+ * [24-byte random nonce][ciphertext][16-byte tag] (len + 40 bytes),
+ * the associated data ad (adlen bytes, may be 0) is authenticated too.
+ * open writes len - 40 bytes and returns 0, or -1 when not authentic.
+ */
+void vault_aead_seal(const vault_key *key, const void *ad, size_t adlen, const uint8_t *in,
+		     size_t len, uint8_t *out);
+FV_MUST_CHECK int vault_aead_open(const vault_key *key, const void *ad, size_t adlen,
+				  const uint8_t *in, size_t len, uint8_t *out);
+/* A key from a high-entropy secret text (an invitation code): keyed
+ * BLAKE2b-256 of text under the 8-character context ctx.  Not for
+ * passphrases (no work factor): only for random codes. */
+vault_key *vault_key_from_code(const char *text, const char ctx[8]);
+
 #endif

@@ -1,11 +1,16 @@
 /*
  * fieldvisit init --role worker|supervisor --name NAME [--store PATH]
  *                 [--recovery-key FILE] [--passphrase-file FILE]
+ * fieldvisit init --join FILE [--code CODE] [--to DIR] [--name NAME]
+ *                 [--store PATH] [--passphrase-file FILE]
  *
- * Creates a store with the shipped forms and, until teams exist (a
- * supervisor's recovery key comes with the enrolment), a recovery key
- * pair of its own whose secret half goes to a file kept away from the
- * laptop.
+ * Creates a store with the shipped forms.  A supervisor's store leads a
+ * team: its recovery key pair is the team's, the secret half written to a
+ * file kept away from the laptop.  A worker joins a team with the
+ * supervisor's invitation: the store's recovery slot is sealed to the
+ * team's recovery key, the invitation's forms, rule tables and roster are
+ * installed, and a hello bundle for the supervisor is written.  A worker's
+ * store made without an invitation gets a recovery key of its own.
  */
 #include <getopt.h>
 #include <limits.h>
@@ -17,6 +22,7 @@
 
 #include "fieldvisit/cli.h"
 #include "fieldvisit/store.h"
+#include "fieldvisit/sync.h"
 #include "fieldvisit/vault.h"
 
 #define NAME_MAX_CHARS 100
@@ -25,12 +31,21 @@ static void init_usage(FILE *fp)
 {
 	fputs("Usage: fieldvisit init --role worker|supervisor --name NAME [--store PATH]\n"
 	      "                       [--recovery-key FILE] [--passphrase-file FILE]\n"
+	      "       fieldvisit init --join FILE [--code CODE] [--to DIR] [--name NAME]\n"
+	      "                       [--store PATH] [--passphrase-file FILE]\n"
 	      "\n"
 	      "Create your store: the encrypted database of the people you serve and\n"
 	      "their visits, with the shipped forms installed, and a recovery key that\n"
 	      "opens it if the passphrase is lost.  Asks for a new passphrase twice\n"
 	      "(at least 8 characters) unless FIELDVISIT_PASSPHRASE or --passphrase-file\n"
 	      "gives it.  Prints the paths of the files it wrote.\n"
+	      "\n"
+	      "A supervisor's store leads a team, and its recovery key is the team's.\n"
+	      "With --join, a worker joins the team of the supervisor's invitation FILE\n"
+	      "(opened with the code the supervisor told you): the store is sealed to the\n"
+	      "team's recovery key, gets the invitation's forms, rule tables and roster,\n"
+	      "and a hello bundle for the supervisor is written into DIR.  Compare the\n"
+	      "fingerprints shown with the supervisor's screen.\n"
 	      "\n"
 	      "  --role ROLE             worker (collects data) or supervisor\n"
 	      "  --name NAME             your name, shown when the store is opened\n"
@@ -41,6 +56,10 @@ static void init_usage(FILE *fp)
 	      "                          fieldvisit-recovery-NAME.key here); never\n"
 	      "                          overwritten\n"
 	      "  --passphrase-file FILE  read the passphrase from the first line of FILE\n"
+	      "  --join FILE             join a team with this invitation\n"
+	      "  --code CODE             the invitation's code (else\n"
+	      "                          $FIELDVISIT_INVITE_CODE, else asked)\n"
+	      "  --to DIR                where to write the hello bundle (default: .)\n"
 	      "  -h, --help              show this help\n",
 	      fp);
 }
@@ -86,7 +105,7 @@ static int precheck(const char *store, const char *key)
 		fv_cli_error("%s: a store exists here already", store);
 		return 1;
 	}
-	if (exists(key)) {
+	if (key && exists(key)) {
 		fv_cli_error("%s: already exists (a recovery key is never overwritten)", key);
 		return 1;
 	}
@@ -97,8 +116,9 @@ static void print_paths(const fv_store *s, const char *key)
 {
 	char real[PATH_MAX];
 	const char *path = fv_store_path(s);
-	printf("%s\n%s.keys\n%s.keys.bak\n%s\n", path, path, path,
-	       realpath(key, real) ? real : key);
+	printf("%s\n%s.keys\n%s.keys.bak\n", path, path, path);
+	if (key)
+		printf("%s\n", realpath(key, real) ? real : key);
 }
 
 int fv_cmd_init(int argc, char **argv)
@@ -109,12 +129,17 @@ int fv_cmd_init(int argc, char **argv)
 		{"store", required_argument, NULL, 's'},
 		{"recovery-key", required_argument, NULL, 'k'},
 		{"passphrase-file", required_argument, NULL, 'p'},
+		{"join", required_argument, NULL, 'j'},
+		{"code", required_argument, NULL, 'c'},
+		{"to", required_argument, NULL, 't'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 	const char *role_arg = NULL, *name_arg = NULL, *store_arg = NULL, *key_arg = NULL,
-		   *pass_file = NULL, *env_store = getenv("FIELDVISIT_STORE");
-	char *name = NULL, *path = NULL, *key = NULL, *pass = NULL;
+		   *pass_file = NULL, *env_store = getenv("FIELDVISIT_STORE"), *join = NULL,
+		   *code_arg = NULL, *to = ".";
+	char *name = NULL, *path = NULL, *key = NULL, *pass = NULL, *code = NULL, *hello = NULL;
+	fv_invitation *inv = NULL;
 	uint8_t pk[VAULT_BOX_PK_BYTES];
 	fv_store_init init;
 	fv_store *s = NULL;
@@ -131,23 +156,61 @@ int fv_cmd_init(int argc, char **argv)
 		case 's': store_arg = optarg; break;
 		case 'k': key_arg = optarg; break;
 		case 'p': pass_file = optarg; break;
+		case 'j': join = optarg; break;
+		case 'c': code_arg = optarg; break;
+		case 't': to = optarg; break;
 		case 'h': init_usage(stdout); return 0;
 		default: return fv_cli_bad_option("init", c, argv);
 		}
 	}
 	if (optind < argc)
 		return fv_cli_unexpected("init", "init", argv[optind]);
-	if (!role_arg || !name_arg) {
-		fv_cli_error("init: give --role and --name (see 'fieldvisit init --help')");
+	memset(&init, 0, sizeof init);
+	fv_errors_init(&err);
+	if (join) {
+		if (role_arg && strcmp(role_arg, "worker") != 0) {
+			fv_cli_error("init: --join makes a worker's store");
+			return 2;
+		}
+		if (key_arg) {
+			fv_cli_error("init: --join seals the store to the team's recovery key: no"
+				     " --recovery-key");
+			return 2;
+		}
+		init.role = FV_ROLE_WORKER;
+		if (code_arg)
+			code = fv_xstrdup(code_arg);
+		else if ((rc = fv_cli_passphrase(NULL, "--code", "FIELDVISIT_INVITE_CODE",
+						 "Invitation code: ", &code)) != 0)
+			return rc;
+		st = fv_invitation_open(join, code, &inv, &err);
+		if (code_arg)
+			free(code);
+		else
+			fv_cli_passphrase_free(code);
+		if (st != FV_OK) {
+			rc = fv_cli_fail(st, &err);
+			fv_errors_release(&err);
+			return rc;
+		}
+		if (!name_arg)
+			name_arg = fv_invitation_worker(inv);
+	} else if (!role_arg || !name_arg) {
+		fv_cli_error("init: give --role and --name, or --join (see 'fieldvisit init"
+			     " --help')");
+		return 2;
+	} else if (code_arg) {
+		fv_cli_error("init: --code goes with --join");
 		return 2;
 	}
-	memset(&init, 0, sizeof init);
-	if (!fv_role_parse(role_arg, &init.role)) {
+	if (!join && !fv_role_parse(role_arg, &init.role)) {
 		fv_cli_error("init: --role is worker or supervisor, not '%s'", role_arg);
 		return 2;
 	}
-	if (!(name = check_name(name_arg)))
+	if (!(name = check_name(name_arg))) {
+		fv_invitation_free(inv);
 		return 1;
+	}
 	if (store_arg)
 		path = fv_xstrdup(store_arg);
 	else if (env_store && *env_store)
@@ -155,15 +218,16 @@ int fv_cmd_init(int argc, char **argv)
 	else
 		path = fv_store_default_path(name);
 	key = key_arg ? fv_xstrdup(key_arg) : fv_xasprintf("fieldvisit-recovery-%s.key", name);
-	fv_errors_init(&err);
-	if ((rc = precheck(path, key)) != 0)
+	if ((rc = precheck(path, join ? NULL : key)) != 0)
 		goto out;
 	if ((rc = fv_cli_new_passphrase(pass_file, "--passphrase-file", "FIELDVISIT_PASSPHRASE",
 					"New passphrase for your store: ", &pass)) != 0)
 		goto out;
 	if ((rc = fv_cli_pwcost(&init.cost)) != 0)
 		goto out;
-	if ((st = vault_recovery_create(key, pk, &err)) != FV_OK) {
+	if (inv) {
+		memcpy(pk, fv_invitation_recovery_pk(inv), sizeof pk);
+	} else if ((st = vault_recovery_create(key, pk, &err)) != FV_OK) {
 		rc = fv_cli_fail(st, &err);
 		goto out;
 	}
@@ -173,6 +237,10 @@ int fv_cmd_init(int argc, char **argv)
 	st = fv_store_create(path, &init, fv_cli_forms_dir(), &s, &err);
 	if (st == FV_OK)
 		st = fv_store_audit_note(s, "init", NULL, fv_role_name(init.role), &err);
+	if (st == FV_OK && init.role == FV_ROLE_SUPERVISOR)
+		st = fv_sync_team_create(s, pk, &err);
+	if (st == FV_OK && inv)
+		st = fv_sync_join(s, inv, to, &hello, &err);
 	if (st != FV_OK) {
 		/* a store that failed is removed by fv_store_create, and a
 		 * recovery key of no store is of no use */
@@ -190,16 +258,33 @@ int fv_cmd_init(int argc, char **argv)
 				free(files[i]);
 			}
 		}
-		unlink(key);
+		if (!inv)
+			unlink(key);
 		rc = fv_cli_fail(st, &err);
 		goto out;
 	}
-	print_paths(s, key);
-	fv_cli_error("keep the recovery key %s on a separate USB stick, never with the laptop:"
-		     " it opens this store without the passphrase", key);
+	print_paths(s, inv ? NULL : key);
+	char fp[VAULT_FINGERPRINT_BYTES], sup[VAULT_FINGERPRINT_BYTES];
+	if (fv_sync_fingerprint(s, fp, &err) != FV_OK)
+		fp[0] = '\0';
+	if (inv) {
+		printf("%s\n", hello);
+		fv_invitation_fingerprint(inv, sup);
+		fv_cli_error("joined the team of %s (fingerprint %s); your fingerprint is %s:"
+			     " compare both with %s's screen, then give %s the hello bundle",
+			     fv_invitation_supervisor(inv), sup, fp, fv_invitation_supervisor(inv),
+			     fv_invitation_supervisor(inv));
+	} else {
+		fv_cli_error("keep the recovery key %s on a separate USB stick, never with the"
+			     " laptop: it opens this store without the passphrase", key);
+		if (init.role == FV_ROLE_SUPERVISOR)
+			fv_cli_error("your team is ready; your fingerprint is %s", fp);
+	}
 	rc = 0;
 out:
 	fv_store_close(s);
+	fv_invitation_free(inv);
+	free(hello);
 	fv_cli_passphrase_free(pass);
 	fv_errors_release(&err);
 	free(name);

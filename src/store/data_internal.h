@@ -30,6 +30,36 @@ void store_schema_pin(int version);
 FV_MUST_CHECK fv_status store_forms_installed(fv_store *s, const char *form_id,
 					      const char *version, int *yes, fv_errors *err);
 
+/* The form (form_id, version) installed, loaded once per open store and
+ * kept (owned by the store). */
+FV_MUST_CHECK fv_status store_form_cached(fv_store *s, const char *form_id,
+					  const char *version, const fv_form **out,
+					  fv_errors *err);
+/* Rows (id, version) of sql, ordered by id: the latest version of each id
+ * (versions compared as forms compare them). */
+FV_MUST_CHECK fv_status store_latest_versions(fv_store *s, const char *sql, char ***ids,
+					      char ***versions, size_t *n, fv_errors *err);
+
+/* ---- records from bundles (person.c, visit.c, sync.c) ---- */
+
+/* Check and write an incoming person / visit (fv_store_apply_person,
+ * fv_store_apply_visit); *why is the reason of a conflict (static). */
+FV_MUST_CHECK fv_status store_person_import(fv_store *s, const fv_person *p, fv_apply *out,
+					    const char **why, char **other, fv_errors *err);
+FV_MUST_CHECK fv_status store_visit_import(fv_store *s, const fv_visit *v, fv_visit_state state,
+					   fv_apply *out, const char **why, fv_errors *err);
+FV_MUST_CHECK fv_status store_review_import(fv_store *s, const fv_review *r, fv_apply *out,
+					    const char **why, fv_errors *err);
+/* Call fn for every visit version (answers included) matching where (SQL
+ * over the alias v; ?1 is this store's device), in order of submission;
+ * fn returns non-zero to stop.  *count grows by the visits given. */
+FV_MUST_CHECK fv_status store_visit_each(fv_store *s, const char *where, fv_visit_fn fn,
+					 void *ctx, size_t *count, fv_errors *err);
+/* Move a visit version on one step (the state machine's triggers allow
+ * it): no audit, for receipts and reviews from bundles. */
+FV_MUST_CHECK fv_status store_visit_set_state(fv_store *s, const char *id, int version,
+					      fv_visit_state to, fv_errors *err);
+
 /* ---- audit (audit.c) ---- */
 
 /*

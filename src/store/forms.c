@@ -16,7 +16,7 @@
  * same (form_id, version) with the same text is a no-op; with other text
  * it is refused. */
 static fv_status install_text(fv_store *s, const char *name, const char *data, size_t len,
-			      fv_errors *err)
+			      int *was_there, fv_errors *err)
 {
 	fv_form *f = NULL;
 	sqlite3_stmt *st;
@@ -38,6 +38,8 @@ static fv_status install_text(fv_store *s, const char *name, const char *data, s
 		int same = (size_t)sqlite3_column_bytes(st, 0) == len &&
 			   memcmp(sqlite3_column_blob(st, 0), data, len) == 0;
 		sqlite3_finalize(st);
+		if (was_there)
+			*was_there = 1;
 		if (!same)
 			fv_errors_add(err, name, 0,
 				      "form '%s' version %s is installed already with other content;"
@@ -77,7 +79,7 @@ static fv_status install_file(fv_store *s, const char *path, fv_errors *err)
 		fv_errors_add(err, path, 0, "too big for a form");
 		st = FV_ERANGE;
 	} else {
-		st = install_text(s, path, data, len, err);
+		st = install_text(s, path, data, len, NULL, err);
 	}
 	free(data);
 	return st;
@@ -225,4 +227,120 @@ fv_status store_forms_installed(fv_store *s, const char *form_id, const char *ve
 	else if (rc != SQLITE_DONE)
 		return store_error(s, rc, "reading the forms", err);
 	return FV_OK;
+}
+
+/* ------------------------------------------------------------------ */
+/* For sync                                                            */
+
+fv_status fv_store_form_install_text(fv_store *s, const char *name, const char *csv, size_t len,
+				     fv_apply *out, fv_errors *err)
+{
+	int there = 0;
+	fv_status st;
+	if (len > (size_t)INT32_MAX) {
+		fv_errors_add(err, name, 0, "too big for a form");
+		return FV_EINVAL;
+	}
+	if ((st = store_sql_begin(s, err)) != FV_OK)
+		return st;
+	st = store_sql_end(s, install_text(s, name, csv, len, &there, err), err);
+	*out = there ? FV_APPLY_SAME : FV_APPLY_ADDED;
+	return st;
+}
+
+fv_status store_form_cached(fv_store *s, const char *form_id, const char *version,
+			    const fv_form **out, fv_errors *err)
+{
+	fv_form *f;
+	fv_status st;
+	for (size_t i = 0; i < s->nforms; i++) {
+		if (strcmp(s->forms[i]->id, form_id) == 0 &&
+		    strcmp(s->forms[i]->version, version) == 0) {
+			*out = s->forms[i];
+			return FV_OK;
+		}
+	}
+	if ((st = fv_store_form_load_version(s, form_id, version, &f, err)) != FV_OK)
+		return st;
+	if (s->nforms == sizeof s->forms / sizeof s->forms[0]) {
+		fv_form_free(s->forms[0]);
+		memmove(s->forms, s->forms + 1, (s->nforms - 1) * sizeof s->forms[0]);
+		s->nforms--;
+	}
+	s->forms[s->nforms++] = f;
+	*out = f;
+	return FV_OK;
+}
+
+fv_status fv_store_form_text(fv_store *s, const char *form_id, const char *version, char **csv,
+			     fv_errors *err)
+{
+	sqlite3_stmt *st = store_prepare(s,
+		"SELECT csv FROM form WHERE form_id = ?1 AND version = ?2", err);
+	int rc;
+	*csv = NULL;
+	if (!st)
+		return FV_EIO;
+	sqlite3_bind_text(st, 1, form_id, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, version, -1, SQLITE_TRANSIENT);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*csv = store_sql_text(st, 0);
+	sqlite3_finalize(st);
+	if (rc == SQLITE_ROW)
+		return FV_OK;
+	if (rc != SQLITE_DONE)
+		return store_error(s, rc, "reading the forms", err);
+	fv_errors_add(err, NULL, 0, "form '%s' version %s is not installed", form_id, version);
+	return FV_ENOTFOUND;
+}
+
+/* The latest version of each id of table tbl (form or rule). */
+fv_status store_latest_versions(fv_store *s, const char *sql, char ***ids, char ***versions,
+				size_t *n, fv_errors *err)
+{
+	sqlite3_stmt *st = store_prepare(s, sql, err);
+	char **a = NULL, **b = NULL;
+	size_t cap_a = 0, cap_b = 0, count = 0;
+	int rc;
+	*ids = *versions = NULL;
+	*n = 0;
+	if (!st)
+		return FV_EIO;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *id = (const char *)sqlite3_column_text(st, 0);
+		const char *v = (const char *)sqlite3_column_text(st, 1);
+		if (count && strcmp(a[count - 1], id) == 0) {
+			if (newer(v, b[count - 1])) {
+				free(b[count - 1]);
+				b[count - 1] = fv_xstrdup(v);
+			}
+			continue;
+		}
+		a = fv_xgrow(a, &cap_a, count + 1, sizeof *a);
+		b = fv_xgrow(b, &cap_b, count + 1, sizeof *b);
+		a[count] = fv_xstrdup(id);
+		b[count++] = fv_xstrdup(v);
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		for (size_t i = 0; i < count; i++) {
+			free(a[i]);
+			free(b[i]);
+		}
+		free(a);
+		free(b);
+		return store_error(s, rc, "reading versions", err);
+	}
+	*ids = a;
+	*versions = b;
+	*n = count;
+	return FV_OK;
+}
+
+fv_status fv_store_form_latest(fv_store *s, char ***ids, char ***versions, size_t *n,
+			       fv_errors *err)
+{
+	return store_latest_versions(s, "SELECT form_id, version FROM form ORDER BY form_id",
+				     ids, versions, n, err);
 }

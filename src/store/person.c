@@ -302,7 +302,7 @@ static size_t take_input(fields *f, const fv_person_input *in, int adding, fv_er
 static fv_status find_resident(fv_store *s, const char *resident_id, const char *self,
 			       char **other, fv_errors *err)
 {
-	sqlite3_stmt *st = store_prepare(s,
+	sqlite3_stmt *st = store_prepare_cached(s,
 		"SELECT id FROM person WHERE resident_id = ?1 AND id <> ?2", err);
 	int rc;
 	*other = NULL;
@@ -313,7 +313,7 @@ static fv_status find_resident(fv_store *s, const char *resident_id, const char 
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
 		*other = store_sql_text(st, 0);
-	sqlite3_finalize(st);
+	sqlite3_reset(st);
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? FV_OK
 						     : store_error(s, rc, "reading people", err);
 }
@@ -339,7 +339,7 @@ static fv_status ensure_household(fv_store *s, const fields *f, const char *now,
 {
 	if (!*f->household)
 		return FV_OK;
-	sqlite3_stmt *st = store_prepare(s,
+	sqlite3_stmt *st = store_prepare_cached(s,
 		"INSERT INTO household(id, version, author, village, created_at, updated_at)"
 		" VALUES (?1, 1, ?2, ?3, ?4, ?4) ON CONFLICT(id) DO NOTHING", err);
 	if (st) {
@@ -348,7 +348,7 @@ static fv_status ensure_household(fv_store *s, const fields *f, const char *now,
 		sqlite3_bind_text(st, 3, f->village, -1, SQLITE_TRANSIENT);
 		sqlite3_bind_text(st, 4, now, -1, SQLITE_TRANSIENT);
 	}
-	return store_sql_done(s, st, "saving a household", err);
+	return store_cached_done(s, st, "saving a household", err);
 }
 
 /* Bind the fields to ?first .. ?first+11, in field order. */
@@ -417,7 +417,7 @@ fv_status fv_person_add(fv_store *s, const fv_person_input *in, char id[FV_ID_BY
 
 fv_status fv_person_get(fv_store *s, const char *id, fv_person *out, fv_errors *err)
 {
-	sqlite3_stmt *st = store_prepare(s, "SELECT " PERSON_COLUMNS PERSON_FROM
+	sqlite3_stmt *st = store_prepare_cached(s, "SELECT " PERSON_COLUMNS PERSON_FROM
 					    " WHERE p.id = ?1", err);
 	int rc;
 	memset(out, 0, sizeof *out);
@@ -427,7 +427,7 @@ fv_status fv_person_get(fv_store *s, const char *id, fv_person *out, fv_errors *
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
 		row_to_person(st, out);
-	sqlite3_finalize(st);
+	sqlite3_reset(st);
 	if (rc == SQLITE_ROW)
 		return FV_OK;
 	if (rc != SQLITE_DONE)
@@ -634,4 +634,174 @@ fv_status fv_person_list(fv_store *s, const fv_person_query *q, fv_person **out,
 	*out = items;
 	*n = count;
 	return FV_OK;
+}
+
+/* ------------------------------------------------------------------ */
+/* People from bundles                                                 */
+
+/* An id, author or time from another store: short, printable ASCII. */
+static int token_ok(const char *v, size_t max)
+{
+	size_t n = strlen(v);
+	if (!n || n > max)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (v[i] <= ' ' || v[i] > '~')
+			return 0;
+	return 1;
+}
+
+/* Check p as person add and archive check input, and that each field is
+ * as this program writes it (so that the same record reads the same on
+ * both sides). */
+static void check_incoming(const fv_person *p, fields *f, fv_errors *err)
+{
+	fv_person_input in = {
+		p->name, p->sex, p->birth, p->resident_id, p->phone, p->village, p->household,
+		p->categories, {p->contact_name[0], p->contact_name[1]},
+		{p->contact_phone[0], p->contact_phone[1]},
+	};
+	size_t before = err->n;
+	double t;
+
+	if (!token_ok(p->author, 64))
+		fv_errors_add(err, NULL, 0, "author '%s' is not a device id", p->author);
+	if (p->version < 1)
+		fv_errors_add(err, NULL, 0, "version %d is not 1 or more", p->version);
+	if (!fv_datetime_parse(p->created_at, &t) || !fv_datetime_parse(p->updated_at, &t))
+		fv_errors_add(err, NULL, 0, "created_at and updated_at must be date-times");
+	if (take_input(f, &in, 1, err))
+		return;
+	const char *given[] = {
+		p->name, p->sex, p->birth, p->resident_id, p->phone, p->village, p->household,
+		p->categories, p->contact_name[0], p->contact_phone[0], p->contact_name[1],
+		p->contact_phone[1],
+	};
+	for (size_t i = 0; i < NFIELDS; i++)
+		if (strcmp(*field_ptr(f, i), given[i]) != 0)
+			fv_errors_add(err, NULL, 0, "%s '%s' is not as fieldvisit writes it ('%s')",
+				      field_names[i], given[i], *field_ptr(f, i));
+	if (strcmp(p->status, "active") == 0) {
+		if (*p->status_date || *p->status_reason)
+			fv_errors_add(err, NULL, 0, "an active person has no archive date or reason");
+	} else {
+		size_t k = 0;
+		int32_t day, birth;
+		char *why = NULL;
+		while (k < COUNT(archive_statuses) && strcmp(p->status, archive_statuses[k]))
+			k++;
+		if (k == COUNT(archive_statuses))
+			fv_errors_add(err, NULL, 0, "status '%s' is not active, moved, died or"
+				      " archived", p->status);
+		if (store_check_date("archive date", p->status_date, &day, err) &&
+		    fv_date_parse(p->birth, &birth) && day < birth)
+			fv_errors_add(err, NULL, 0, "archive date %s is before the birth date %s",
+				      p->status_date, p->birth);
+		if (store_check_text("reason", p->status_reason, 1, REASON_MAX_CHARS, &why, err) &&
+		    strcmp(why, p->status_reason) != 0)
+			fv_errors_add(err, NULL, 0, "reason is not as fieldvisit writes it");
+		free(why);
+	}
+	(void)before;
+}
+
+/* 1 when the stored person q holds the same version content as p. */
+static int same_person(const fv_person *p, const fv_person *q)
+{
+	const char *a[] = {
+		p->author, p->name, p->sex, p->birth, p->resident_id, p->phone, p->village,
+		p->household, p->categories, p->contact_name[0], p->contact_phone[0],
+		p->contact_name[1], p->contact_phone[1], p->status, p->status_date,
+		p->status_reason, p->created_at, p->updated_at,
+	};
+	const char *b[] = {
+		q->author, q->name, q->sex, q->birth, q->resident_id, q->phone, q->village,
+		q->household, q->categories, q->contact_name[0], q->contact_phone[0],
+		q->contact_name[1], q->contact_phone[1], q->status, q->status_date,
+		q->status_reason, q->created_at, q->updated_at,
+	};
+	for (size_t i = 0; i < COUNT(a); i++)
+		if (strcmp(a[i], b[i]) != 0)
+			return 0;
+	return 1;
+}
+
+static fv_status write_incoming(fv_store *s, const fv_person *p, fields *f, int update,
+				fv_errors *err)
+{
+	fv_status st;
+	if ((st = ensure_household(s, f, p->updated_at, err)) != FV_OK)
+		return st;
+	sqlite3_stmt *w = store_prepare(s, update
+		? "UPDATE person SET name = ?1, sex = ?2, birth = ?3, resident_id = ?4, phone = ?5,"
+		  " village = ?6, household_id = ?7, categories = ?8, contact1_name = ?9,"
+		  " contact1_phone = ?10, contact2_name = ?11, contact2_phone = ?12,"
+		  " version = ?14, author = ?15, status = ?16, status_date = ?17,"
+		  " status_reason = ?18, updated_at = ?20 WHERE id = ?13"
+		: "INSERT INTO person(name, sex, birth, resident_id, phone, village, household_id,"
+		  " categories, contact1_name, contact1_phone, contact2_name, contact2_phone,"
+		  " id, version, author, status, status_date, status_reason, created_at,"
+		  " updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12,"
+		  " ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)", err);
+	if (w) {
+		bind_fields(w, 1, f);
+		sqlite3_bind_text(w, 13, p->id, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_int(w, 14, p->version);
+		sqlite3_bind_text(w, 15, p->author, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(w, 16, p->status, -1, SQLITE_TRANSIENT);
+		store_sql_bind_opt(w, 17, p->status_date);
+		store_sql_bind_opt(w, 18, p->status_reason);
+		sqlite3_bind_text(w, 19, p->created_at, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(w, 20, p->updated_at, -1, SQLITE_TRANSIENT);
+	}
+	return store_sql_done(s, w, "saving a person", err);
+}
+
+fv_status store_person_import(fv_store *s, const fv_person *p, fv_apply *out, const char **why,
+			      char **other, fv_errors *err)
+{
+	fv_person old;
+	fv_errors quiet;
+	fields f;
+	size_t before = err->n;
+	int have;
+	fv_status st;
+
+	*why = NULL;
+	*other = NULL;
+	fv_errors_init(&quiet);
+	st = fv_person_get(s, p->id, &old, &quiet);
+	fv_errors_release(&quiet);
+	if (st != FV_OK && st != FV_ENOTFOUND)
+		return fv_person_get(s, p->id, &old, err);
+	have = st == FV_OK;
+	if (have && old.version == p->version) {
+		*out = same_person(p, &old) ? FV_APPLY_SAME : FV_APPLY_CONFLICT;
+		if (*out == FV_APPLY_CONFLICT)
+			*why = "another person record has this id and version here";
+		fv_person_release(&old);
+		return FV_OK;
+	}
+	if (have && old.version > p->version) {
+		*out = FV_APPLY_OLDER;
+		fv_person_release(&old);
+		return FV_OK;
+	}
+	memset(&f, 0, sizeof f);
+	for (size_t i = 0; i < NFIELDS; i++)
+		*field_ptr(&f, i) = fv_xstrdup("");
+	check_incoming(p, &f, err);
+	if (err->n != before) {
+		st = FV_EINVAL;
+	} else if ((st = find_resident(s, f.resident_id, p->id, other, err)) == FV_OK && *other) {
+		*out = FV_APPLY_CONFLICT;
+		*why = "its resident ID is registered here for another person";
+	} else if (st == FV_OK) {
+		st = write_incoming(s, p, &f, have, err);
+		*out = FV_APPLY_ADDED;
+	}
+	fields_release(&f);
+	if (have)
+		fv_person_release(&old);
+	return st;
 }

@@ -350,6 +350,132 @@ static fv_status migrate_2_3(fv_store *s, fv_errors *err)
 			       : store_error(s, rc, "adding the schedule facts (schema 3)", err);
 }
 
+
+/* Schema 4: sync (DESIGN.md section 5).  This store's keys (the secret
+ * halves only ever here, inside the encrypted database), its team, the
+ * peers it exchanges bundles with, a supervisor's queue of what each
+ * worker is to get, a worker's receipts, the records that came with other
+ * content under an (id, version) already here, and the bundle log found
+ * by hash.  A worker may drop the answers of a visit its supervisor has
+ * acknowledged (retention): answers may then become '{}' once, with
+ * pruned_at set; nothing else of a submitted visit ever changes. */
+static const char schema_v4[] =
+	"CREATE TABLE sync_self ("
+	"  one INTEGER PRIMARY KEY CHECK (one = 1),"
+	"  sign_seed BLOB NOT NULL CHECK (length(sign_seed) = 32),"
+	"  sign_pk BLOB NOT NULL CHECK (length(sign_pk) = 32),"
+	"  box_sk BLOB NOT NULL CHECK (length(box_sk) = 32),"
+	"  box_pk BLOB NOT NULL CHECK (length(box_pk) = 32),"
+	"  key_id BLOB NOT NULL CHECK (length(key_id) = 8),"
+	"  created_at TEXT NOT NULL"
+	") STRICT;"
+
+	"CREATE TABLE team ("
+	"  one INTEGER PRIMARY KEY CHECK (one = 1),"
+	"  id TEXT NOT NULL,"
+	"  recovery_pk BLOB NOT NULL CHECK (length(recovery_pk) = 32),"
+	"  joined_at TEXT NOT NULL"
+	") STRICT;"
+
+	"CREATE TABLE peer ("
+	"  id TEXT PRIMARY KEY NOT NULL,"
+	"  name TEXT NOT NULL UNIQUE CHECK (name <> ''),"
+	"  role TEXT NOT NULL CHECK (role IN ('worker', 'supervisor')),"
+	"  key_id BLOB UNIQUE CHECK (key_id IS NULL OR length(key_id) = 8),"
+	"  sign_pk BLOB,"
+	"  box_pk BLOB,"
+	"  device TEXT NOT NULL DEFAULT '',"
+	"  villages TEXT NOT NULL DEFAULT '',"
+	"  invite_key BLOB,"
+	"  seq_in INTEGER NOT NULL DEFAULT 0,"
+	"  hash_in BLOB,"
+	"  seq_out INTEGER NOT NULL DEFAULT 0,"
+	"  hash_out BLOB,"
+	"  acked_out INTEGER NOT NULL DEFAULT 0,"
+	"  ack_sent INTEGER NOT NULL DEFAULT 0,"
+	"  created_at TEXT NOT NULL,"
+	"  enrolled_at TEXT,"
+	"  CHECK ((key_id IS NULL) = (enrolled_at IS NULL))"
+	") STRICT;"
+
+	"CREATE TABLE sync_outbox ("
+	"  peer TEXT NOT NULL REFERENCES peer(id),"
+	"  tbl TEXT NOT NULL CHECK (tbl IN ('receipt', 'review', 'person', 'form', 'rule')),"
+	"  ref TEXT NOT NULL DEFAULT '',"
+	"  id TEXT NOT NULL,"
+	"  version INTEGER NOT NULL,"
+	"  sent_seq INTEGER,"
+	"  PRIMARY KEY (peer, tbl, ref, id, version)"
+	") STRICT, WITHOUT ROWID;"
+
+	"CREATE TABLE sync_receipt ("
+	"  tbl TEXT NOT NULL CHECK (tbl IN ('person', 'visit')),"
+	"  id TEXT NOT NULL,"
+	"  version INTEGER NOT NULL,"
+	"  received_at TEXT NOT NULL,"
+	"  PRIMARY KEY (tbl, id, version)"
+	") STRICT, WITHOUT ROWID;"
+
+	"CREATE TABLE sync_conflict ("
+	"  seq INTEGER PRIMARY KEY,"
+	"  tbl TEXT NOT NULL,"
+	"  id TEXT NOT NULL,"
+	"  version INTEGER NOT NULL,"
+	"  sender TEXT NOT NULL,"
+	"  bundle_id TEXT NOT NULL,"
+	"  reason TEXT NOT NULL,"
+	"  record TEXT NOT NULL,"
+	"  logged_at TEXT NOT NULL"
+	") STRICT;"
+	"CREATE UNIQUE INDEX conflict_once ON sync_conflict(tbl, id, version, record);"
+
+	"CREATE INDEX bundle_by_hash ON bundle_log(hash, direction);"
+	"CREATE INDEX visit_by_author ON visit(author, state);"
+
+	"ALTER TABLE visit ADD COLUMN pruned_at TEXT;"
+	"DROP TRIGGER visit_immutable;"
+	"CREATE TRIGGER visit_immutable BEFORE UPDATE OF id, version, author, person_id,"
+	"  form_id, form_version, checkin, checkout, duration, services, score,"
+	"  band, visit_date, followup_due, created_at, submitted_at ON visit"
+	"  WHEN OLD.state <> 'draft' BEGIN"
+	"  SELECT RAISE(ABORT, 'a submitted visit cannot be changed');"
+	"END;"
+	"CREATE TRIGGER visit_answers_kept BEFORE UPDATE OF answers, pruned_at ON visit"
+	"  WHEN OLD.state <> 'draft' AND NOT (OLD.pruned_at IS NULL AND NEW.pruned_at IS NOT NULL"
+	"    AND NEW.answers = '{}' AND OLD.state IN ('received', 'approved')) BEGIN"
+	"  SELECT RAISE(ABORT, 'a submitted visit cannot be changed');"
+	"END;";
+
+static fv_status migrate_3_4(fv_store *s, fv_errors *err)
+{
+	int rc = sqlite3_exec(s->db, schema_v4, NULL, NULL, NULL);
+	vault_key *seed, *box;
+	uint8_t sign_pk[VAULT_SIGN_PK_BYTES], box_pk[VAULT_BOX_PK_BYTES], id[VAULT_KEY_ID_BYTES];
+	char now[40];
+	sqlite3_stmt *st;
+
+	if (rc != SQLITE_OK)
+		return store_error(s, rc, "adding the sync tables (schema 4)", err);
+	/* every store has its keys from the start */
+	vault_sign_keypair(&seed, sign_pk);
+	vault_box_keypair(&box, box_pk);
+	vault_key_id(sign_pk, id);
+	store_sql_now(now);
+	st = store_prepare(s, "INSERT INTO sync_self(one, sign_seed, sign_pk, box_sk, box_pk,"
+			      " key_id, created_at) VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6)", err);
+	if (st) {
+		sqlite3_bind_blob(st, 1, vault_key_bytes(seed), VAULT_KEY_BYTES, SQLITE_TRANSIENT);
+		sqlite3_bind_blob(st, 2, sign_pk, sizeof sign_pk, SQLITE_TRANSIENT);
+		sqlite3_bind_blob(st, 3, vault_key_bytes(box), VAULT_KEY_BYTES, SQLITE_TRANSIENT);
+		sqlite3_bind_blob(st, 4, box_pk, sizeof box_pk, SQLITE_TRANSIENT);
+		sqlite3_bind_blob(st, 5, id, sizeof id, SQLITE_TRANSIENT);
+		sqlite3_bind_text(st, 6, now, -1, SQLITE_TRANSIENT);
+	}
+	vault_key_free(seed);
+	vault_key_free(box);
+	return store_sql_done(s, st, "making the sync keys (schema 4)", err);
+}
+
 /* ------------------------------------------------------------------ */
 /* Running the steps                                                   */
 
@@ -360,6 +486,7 @@ static const migrate_step steps[] = {
 	migrate_0_1,
 	migrate_1_2,
 	migrate_2_3,
+	migrate_3_4,
 };
 
 _Static_assert(sizeof steps / sizeof steps[0] == STORE_SCHEMA_VERSION,

@@ -98,6 +98,43 @@ sqlite3_stmt *store_prepare(fv_store *s, const char *sql, fv_errors *err)
 	return st;
 }
 
+sqlite3_stmt *store_prepare_cached(fv_store *s, const char *sql, fv_errors *err)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+	for (size_t i = 0; i < s->ncache; i++) {
+		if (s->cache[i].sql == sql) {
+			sqlite3_reset(s->cache[i].st);
+			sqlite3_clear_bindings(s->cache[i].st);
+			return s->cache[i].st;
+		}
+	}
+	rc = sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL);
+	if (rc != SQLITE_OK) {
+		(void)store_error(s, rc, "reading", err);
+		return NULL;
+	}
+	if (s->ncache == sizeof s->cache / sizeof s->cache[0]) {
+		sqlite3_finalize(s->cache[0].st);
+		memmove(s->cache, s->cache + 1, (s->ncache - 1) * sizeof s->cache[0]);
+		s->ncache--;
+	}
+	s->cache[s->ncache].sql = sql;
+	s->cache[s->ncache++].st = st;
+	return st;
+}
+
+fv_status store_cached_done(fv_store *s, sqlite3_stmt *st, const char *what, fv_errors *err)
+{
+	int rc;
+	if (!st)
+		return FV_EIO;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		;
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? FV_OK : store_error(s, rc, what, err);
+}
+
 fv_status store_begin(fv_store *s, fv_errors *err)
 {
 	return store_exec(s, "BEGIN IMMEDIATE", err);
@@ -324,6 +361,10 @@ static fv_status write_meta(fv_store *s, const fv_store_init *init, fv_errors *e
 
 static void store_free(fv_store *s)
 {
+	for (size_t i = 0; i < s->nforms; i++)
+		fv_form_free(s->forms[i]);
+	for (size_t i = 0; i < s->ncache; i++)
+		sqlite3_finalize(s->cache[i].st);
 	if (s->db) {
 		sqlite3_close_v2(s->db);
 		s->db = NULL;

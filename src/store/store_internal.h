@@ -22,6 +22,18 @@ struct fv_store {
 	fv_role role;
 	char *name;
 	char device[37];
+	/* forms loaded by (form_id, version) for imports: loading a form
+	 * compiles every expression, once per import is enough */
+	fv_form *forms[16];
+	size_t nforms;
+	/* statements kept prepared for the record-by-record paths of sync
+	 * (store_prepare_cached): compiling one, with the triggers it fires,
+	 * costs more than running it */
+	struct {
+		const char *sql;
+		sqlite3_stmt *st;
+	} cache[16];
+	size_t ncache;
 };
 
 /* ---- the cipher VFS (vfs.c) ---- */
@@ -52,6 +64,13 @@ fv_status store_error(fv_store *s, int rc, const char *what, fv_errors *err);
 FV_MUST_CHECK fv_status store_exec(fv_store *s, const char *sql, fv_errors *err);
 /* Prepare a statement; on error adds to err and returns NULL. */
 sqlite3_stmt *store_prepare(fv_store *s, const char *sql, fv_errors *err);
+/* A statement kept prepared for sql (a string literal: the cache is keyed
+ * by its address), reset and with no bindings.  Never finalize it: reset
+ * it when done (store_cached_done steps a write to its end and resets
+ * it).  NULL on error, as store_prepare. */
+sqlite3_stmt *store_prepare_cached(fv_store *s, const char *sql, fv_errors *err);
+FV_MUST_CHECK fv_status store_cached_done(fv_store *s, sqlite3_stmt *st, const char *what,
+					  fv_errors *err);
 /* BEGIN IMMEDIATE / COMMIT / ROLLBACK. */
 FV_MUST_CHECK fv_status store_begin(fv_store *s, fv_errors *err);
 FV_MUST_CHECK fv_status store_commit(fv_store *s, fv_errors *err);
@@ -60,7 +79,7 @@ void store_rollback(fv_store *s);
 /* ---- schema (schema.c) ---- */
 
 /* The schema version this build writes (PRAGMA user_version). */
-#define STORE_SCHEMA_VERSION 3
+#define STORE_SCHEMA_VERSION 4
 /* Create the tables of a new store, or upgrade an older one step by step,
  * in one transaction.  A store newer than this build is refused. */
 FV_MUST_CHECK fv_status store_schema_migrate(fv_store *s, fv_errors *err);

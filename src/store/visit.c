@@ -749,3 +749,502 @@ fv_status fv_visit_move(fv_store *s, const char *id, fv_visit_state to, fv_error
 		return st;
 	return store_sql_end(s, move(s, id, to, err), err);
 }
+
+/* ------------------------------------------------------------------ */
+/* Visits from bundles                                                 */
+
+fv_status store_visit_set_state(fv_store *s, const char *id, int version, fv_visit_state to,
+				fv_errors *err)
+{
+	fv_visit v = {0};
+	v.id = (char *)id;
+	v.version = version;
+	return set_state(s, &v, to, err);
+}
+
+/* 1 when the stored visit w holds the content of v. */
+static int same_visit(const fv_visit *v, const fv_visit *w)
+{
+	const char *a[] = {
+		v->author, v->person, v->form_id, v->form_version, v->answers, v->checkin,
+		v->checkout, v->services, v->visit_date, v->created_at, v->submitted_at,
+	};
+	const char *b[] = {
+		w->author, w->person, w->form_id, w->form_version, w->answers, w->checkin,
+		w->checkout, w->services, w->visit_date, w->created_at, w->submitted_at,
+	};
+	for (size_t i = 0; i < sizeof a / sizeof a[0]; i++)
+		if (strcmp(a[i], b[i]) != 0)
+			return 0;
+	return 1;
+}
+
+/* Is the visit (id, version) here?  *found, and *w read when found. */
+static fv_status find_version(fv_store *s, const char *id, int version, fv_visit *w, int *found,
+			      fv_errors *err)
+{
+	sqlite3_stmt *st = store_prepare_cached(s, "SELECT " VISIT_COLUMNS ", v.answers FROM visit v"
+					    " WHERE v.id = ?1 AND v.version = ?2", err);
+	int rc;
+	*found = 0;
+	memset(w, 0, sizeof *w);
+	if (!st)
+		return FV_EIO;
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int(st, 2, version);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		row_to_visit(st, w, 1);
+		*found = 1;
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? FV_OK
+						     : store_error(s, rc, "reading visits", err);
+}
+
+/* The person of an incoming visit must be here (in any status: the visit
+ * may predate an archiving that came first). */
+static fv_status person_here(fv_store *s, const char *person, fv_errors *err)
+{
+	sqlite3_stmt *st = store_prepare_cached(s, "SELECT 1 FROM person WHERE id = ?1", err);
+	int rc;
+	if (!st)
+		return FV_EIO;
+	sqlite3_bind_text(st, 1, person, -1, SQLITE_TRANSIENT);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc == SQLITE_ROW)
+		return FV_OK;
+	if (rc != SQLITE_DONE)
+		return store_error(s, rc, "reading people", err);
+	fv_errors_add(err, NULL, 0, "no person with id %s here", person);
+	return FV_EINVAL;
+}
+
+/* Check an incoming submitted visit with the forms engine, as a submit is
+ * checked; *in is its instance. */
+static fv_status check_incoming(fv_store *s, const fv_visit *v, const fv_form **fp,
+				fv_instance **in, meta *m, fv_errors *err)
+{
+	fv_visit_input vi = {v->person, v->checkin, v->checkout, v->services};
+	fv_answers a = {0};
+	const fv_form *f;
+	size_t before = err->n;
+	int32_t day;
+	double t;
+	fv_status st;
+
+	*in = NULL;
+	memset(m, 0, sizeof *m);
+	if (v->version < 1)
+		fv_errors_add(err, NULL, 0, "version %d is not 1 or more", v->version);
+	if (!*v->author || strlen(v->author) > 64)
+		fv_errors_add(err, NULL, 0, "author '%s' is not a device id", v->author);
+	if (!fv_datetime_parse(v->created_at, &t) || !fv_datetime_parse(v->submitted_at, &t))
+		fv_errors_add(err, NULL, 0, "created_at and submitted_at must be date-times");
+	(void)store_check_date("visit date", v->visit_date, &day, err);
+	if ((st = store_form_cached(s, v->form_id, v->form_version, &f, err)) != FV_OK)
+		return st == FV_ENOTFOUND ? FV_EINVAL : st;
+	*fp = f;
+	if ((st = person_here(s, v->person, err)) != FV_OK && st != FV_EINVAL)
+		return st;
+	check_meta(&vi, m, err);
+	if (m->services && strcmp(m->services, v->services) != 0)
+		fv_errors_add(err, NULL, 0, "services '%s' are not as fieldvisit writes them",
+			      v->services);
+	if ((m->checkin ? m->checkin : "")[0] != v->checkin[0] ||
+	    strcmp(m->checkin ? m->checkin : "", v->checkin) != 0 ||
+	    strcmp(m->checkout ? m->checkout : "", v->checkout) != 0)
+		fv_errors_add(err, NULL, 0, "check-in and check-out are not as fieldvisit writes"
+			      " them");
+	if ((st = answers_from_json(f, v->answers, &a, err)) != FV_OK) {
+		fv_answers_release(&a);
+		return FV_EINVAL;
+	}
+	*in = fill(f, &a, 1, err);
+	fv_answers_release(&a);
+	if (err->n == before) {
+		char *mine = answers_json(f, *in);
+		if (strcmp(mine, v->answers) != 0)
+			fv_errors_add(err, NULL, 0, "the answers are not what form '%s' version %s"
+				      " makes of them", f->id, f->version);
+		free(mine);
+	}
+	return err->n == before ? FV_OK : FV_EINVAL;
+}
+
+static fv_status write_incoming(fv_store *s, const fv_form *f, const fv_instance *in,
+				const fv_visit *v, fv_visit_state state, const meta *m,
+				fv_errors *err)
+{
+	const char *score = f->score >= 0 ? fv_instance_get(in, f->score) : "";
+	const char *band = f->band >= 0 ? fv_instance_get(in, f->band) : "";
+	int fu = fv_form_field_index(f, "followup_due");
+	const char *followup = fu >= 0 ? fv_instance_get(in, fu) : "";
+	double score_num;
+	int32_t fu_day;
+	char now[40];
+	fv_status st;
+
+	if (*followup && !fv_date_parse(followup, &fu_day)) {
+		fv_errors_add(err, NULL, 0, "followup_due: '%s' is not a date (YYYY-MM-DD)", followup);
+		return FV_EINVAL;
+	}
+	store_sql_now(now);
+	sqlite3_stmt *w = store_prepare_cached(s,
+		"INSERT INTO visit(id, version, author, person_id, form_id, form_version,"
+		" answers, checkin, checkout, duration, services, score, band, visit_date,"
+		" followup_due, state, created_at, updated_at, submitted_at) VALUES (?1, ?2,"
+		" ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)",
+		err);
+	if (w) {
+		sqlite3_bind_text(w, 1, v->id, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_int(w, 2, v->version);
+		sqlite3_bind_text(w, 3, v->author, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(w, 4, v->person, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(w, 5, v->form_id, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(w, 6, v->form_version, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(w, 7, v->answers, -1, SQLITE_TRANSIENT);
+		store_sql_bind_opt(w, 8, m->checkin);
+		store_sql_bind_opt(w, 9, m->checkout);
+		bind_duration(w, 10, m);
+		sqlite3_bind_text(w, 11, m->services, -1, SQLITE_TRANSIENT);
+		if (*score && fv_parse_double(score, &score_num) && isfinite(score_num))
+			sqlite3_bind_double(w, 12, score_num);
+		else
+			sqlite3_bind_null(w, 12);
+		store_sql_bind_opt(w, 13, band);
+		sqlite3_bind_text(w, 14, v->visit_date, -1, SQLITE_TRANSIENT);
+		store_sql_bind_opt(w, 15, followup);
+		sqlite3_bind_text(w, 16, state_names[state], -1, SQLITE_STATIC);
+		sqlite3_bind_text(w, 17, v->created_at, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(w, 18, now, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(w, 19, v->submitted_at, -1, SQLITE_TRANSIENT);
+	}
+	if ((st = store_cached_done(s, w, "saving a visit", err)) != FV_OK)
+		return st;
+	return write_alerts(s, f, in, v->id, v->version, v->person, now, err);
+}
+
+fv_status store_visit_import(fv_store *s, const fv_visit *v, fv_visit_state state,
+			     fv_apply *out, const char **why, fv_errors *err)
+{
+	fv_visit w;
+	const fv_form *f = NULL;
+	fv_instance *in = NULL;
+	meta m;
+	int found;
+	fv_status st;
+
+	*why = NULL;
+	if ((st = find_version(s, v->id, v->version, &w, &found, err)) != FV_OK)
+		return st;
+	if (found) {
+		*out = same_visit(v, &w) ? FV_APPLY_SAME : FV_APPLY_CONFLICT;
+		if (*out == FV_APPLY_CONFLICT)
+			*why = "another visit record has this id and version here";
+		fv_visit_release(&w);
+		return FV_OK;
+	}
+	st = check_incoming(s, v, &f, &in, &m, err);
+	if (st == FV_OK)
+		st = write_incoming(s, f, in, v, state, &m, err);
+	*out = FV_APPLY_ADDED;
+	fv_instance_free(in);
+	meta_release(&m);
+	return st;
+}
+
+/* ------------------------------------------------------------------ */
+/* Reviews                                                             */
+
+#define COMMENT_MAX_CHARS 500
+
+void fv_review_release(fv_review *r)
+{
+	char **fields[] = {&r->id, &r->author, &r->visit, &r->decision, &r->comment,
+			   &r->reviewed_at};
+	for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
+		free(*fields[i]);
+		*fields[i] = NULL;
+	}
+}
+
+void fv_review_list_free(fv_review *items, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		fv_review_release(&items[i]);
+	free(items);
+}
+
+#define REVIEW_COLUMNS \
+	"id, version, author, visit_id, visit_version, decision, comment, reviewed_at"
+
+static void row_to_review(sqlite3_stmt *st, fv_review *r)
+{
+	r->id = store_sql_text(st, 0);
+	r->version = sqlite3_column_int(st, 1);
+	r->author = store_sql_text(st, 2);
+	r->visit = store_sql_text(st, 3);
+	r->visit_version = sqlite3_column_int(st, 4);
+	r->decision = store_sql_text(st, 5);
+	r->comment = store_sql_text(st, 6);
+	r->reviewed_at = store_sql_text(st, 7);
+}
+
+static fv_status reviews_where(fv_store *s, const char *where, const char *key, fv_review **out,
+			       size_t *n, fv_errors *err)
+{
+	char *sql = fv_xasprintf("SELECT " REVIEW_COLUMNS " FROM review WHERE %s ORDER BY"
+				 " reviewed_at, id", where);
+	sqlite3_stmt *st = store_prepare(s, sql, err);
+	fv_review *items = NULL;
+	size_t cap = 0, count = 0;
+	int rc;
+	free(sql);
+	*out = NULL;
+	*n = 0;
+	if (!st)
+		return FV_EIO;
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_TRANSIENT);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		items = fv_xgrow(items, &cap, count + 1, sizeof *items);
+		row_to_review(st, &items[count++]);
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		fv_review_list_free(items, count);
+		return store_error(s, rc, "reading reviews", err);
+	}
+	*out = items;
+	*n = count;
+	return FV_OK;
+}
+
+fv_status fv_review_list(fv_store *s, const char *visit, fv_review **out, size_t *n,
+			 fv_errors *err)
+{
+	return reviews_where(s, "visit_id = ?1", visit, out, n, err);
+}
+
+fv_status fv_review_get(fv_store *s, const char *id, fv_review *out, fv_errors *err)
+{
+	fv_review *items;
+	size_t n;
+	fv_status st = reviews_where(s, "id = ?1", id, &items, &n, err);
+	memset(out, 0, sizeof *out);
+	if (st != FV_OK)
+		return st;
+	if (n == 0) {
+		free(items);
+		fv_errors_add(err, NULL, 0, "no review with id %s", id);
+		return FV_ENOTFOUND;
+	}
+	*out = items[0];
+	free(items);
+	return FV_OK;
+}
+
+static fv_status insert_review(fv_store *s, const fv_review *r, fv_errors *err)
+{
+	sqlite3_stmt *w = store_prepare(s, "INSERT INTO review(" REVIEW_COLUMNS ")"
+					   " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)", err);
+	if (w) {
+		sqlite3_bind_text(w, 1, r->id, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_int(w, 2, r->version);
+		sqlite3_bind_text(w, 3, r->author, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(w, 4, r->visit, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_int(w, 5, r->visit_version);
+		sqlite3_bind_text(w, 6, r->decision, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(w, 7, r->comment, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(w, 8, r->reviewed_at, -1, SQLITE_TRANSIENT);
+	}
+	return store_sql_done(s, w, "saving a review", err);
+}
+
+/* Check a decision and its comment; *to is the visit's new state. */
+static void check_decision(const char *decision, const char *comment, fv_visit_state *to,
+			   char **text, fv_errors *err)
+{
+	*text = NULL;
+	if (decision && strcmp(decision, "approved") == 0)
+		*to = FV_VISIT_APPROVED;
+	else if (decision && strcmp(decision, "returned") == 0)
+		*to = FV_VISIT_RETURNED;
+	else
+		fv_errors_add(err, NULL, 0, "a review approves or returns a visit, not '%s'",
+			      decision ? decision : "");
+	if (store_check_text("comment", comment, 0, COMMENT_MAX_CHARS, text, err) &&
+	    *to == FV_VISIT_RETURNED && !**text) {
+		fv_errors_add(err, NULL, 0, "a returned visit needs a comment saying why");
+		free(*text);
+		*text = NULL;
+	}
+}
+
+static fv_status review(fv_store *s, const char *id, const char *decision, const char *comment,
+			const char *rid, fv_errors *err)
+{
+	fv_visit v;
+	fv_review r = {0};
+	fv_visit_state to = FV_VISIT_APPROVED;
+	char now[40], *text;
+	size_t before = err->n;
+	fv_status st;
+
+	if (s->role != FV_ROLE_SUPERVISOR) {
+		fv_errors_add(err, NULL, 0, "only a supervisor's store reviews visits");
+		return FV_EUSAGE;
+	}
+	check_decision(decision, comment, &to, &text, err);
+	if (err->n != before)
+		return FV_EINVAL;
+	if ((st = fv_visit_get(s, id, 0, &v, err)) != FV_OK) {
+		free(text);
+		return st;
+	}
+	if (v.state != FV_VISIT_RECEIVED) {
+		fv_errors_add(err, NULL, 0, "visit %s is %s: only a received visit is reviewed", id,
+			      fv_visit_state_name(v.state));
+		st = FV_EINVAL;
+		goto out;
+	}
+	store_sql_now(now);
+	r.id = (char *)rid;
+	r.version = 1;
+	r.author = s->device;
+	r.visit = v.id;
+	r.visit_version = v.version;
+	r.decision = (char *)decision;
+	r.comment = text;
+	r.reviewed_at = now;
+	if ((st = insert_review(s, &r, err)) != FV_OK ||
+	    (st = set_state(s, &v, to, err)) != FV_OK)
+		goto out;
+	/* queued for the worker who made that version */
+	sqlite3_stmt *q = store_prepare(s,
+		"INSERT OR IGNORE INTO sync_outbox(peer, tbl, ref, id, version)"
+		" SELECT id, 'review', '', ?1, 1 FROM peer WHERE device = ?2 AND device <> ''", err);
+	if (q) {
+		sqlite3_bind_text(q, 1, rid, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(q, 2, v.author, -1, SQLITE_TRANSIENT);
+	}
+	if ((st = store_sql_done(s, q, "queueing a review", err)) != FV_OK)
+		goto out;
+	char *detail = fv_xasprintf("%s version %d", decision, v.version);
+	st = store_audit(s, "visit.review", id, detail, err);
+	free(detail);
+out:
+	free(text);
+	fv_visit_release(&v);
+	return st;
+}
+
+fv_status fv_visit_review(fv_store *s, const char *id, const char *decision,
+			  const char *comment, char rid[FV_ID_BYTES], fv_errors *err)
+{
+	char use[FV_ID_BYTES];
+	fv_status st = store_sql_begin(s, err);
+	rid[0] = '\0';
+	if (st != FV_OK)
+		return st;
+	vault_uuid(use);
+	st = store_sql_end(s, review(s, id, decision, comment, use, err), err);
+	if (st == FV_OK)
+		memcpy(rid, use, FV_ID_BYTES);
+	return st;
+}
+
+/* A review from the supervisor, in a worker's store. */
+fv_status store_review_import(fv_store *s, const fv_review *r, fv_apply *out, const char **why,
+			      fv_errors *err)
+{
+	fv_review old;
+	fv_errors quiet;
+	fv_visit v;
+	fv_visit_state to = FV_VISIT_APPROVED;
+	char *text;
+	size_t before = err->n;
+	double t;
+	fv_status st;
+
+	*why = NULL;
+	fv_errors_init(&quiet);
+	st = fv_review_get(s, r->id, &old, &quiet);
+	fv_errors_release(&quiet);
+	if (st == FV_OK) {
+		int same = old.version == r->version && strcmp(old.author, r->author) == 0 &&
+			   strcmp(old.visit, r->visit) == 0 &&
+			   old.visit_version == r->visit_version &&
+			   strcmp(old.decision, r->decision) == 0 &&
+			   strcmp(old.comment, r->comment) == 0 &&
+			   strcmp(old.reviewed_at, r->reviewed_at) == 0;
+		fv_review_release(&old);
+		*out = same ? FV_APPLY_SAME : FV_APPLY_CONFLICT;
+		if (!same)
+			*why = "another review has this id here";
+		return FV_OK;
+	}
+	if (st != FV_ENOTFOUND)
+		return fv_review_get(s, r->id, &old, err);
+	check_decision(r->decision, r->comment, &to, &text, err);
+	if (text && strcmp(text, r->comment) != 0)
+		fv_errors_add(err, NULL, 0, "comment is not as fieldvisit writes it");
+	free(text);
+	if (r->version != 1)
+		fv_errors_add(err, NULL, 0, "a review has version 1, not %d", r->version);
+	if (!fv_datetime_parse(r->reviewed_at, &t))
+		fv_errors_add(err, NULL, 0, "reviewed_at must be a date-time");
+	if (err->n != before)
+		return FV_EINVAL;
+	if ((st = fv_visit_get(s, r->visit, r->visit_version, &v, err)) != FV_OK)
+		return st == FV_ENOTFOUND ? FV_EINVAL : st;
+	/* the receipt may not have come (it comes first in a down-bundle) */
+	if (v.state == FV_VISIT_SUBMITTED &&
+	    (st = set_state(s, &v, FV_VISIT_SENT, err)) == FV_OK)
+		v.state = FV_VISIT_SENT;
+	if (st == FV_OK && v.state == FV_VISIT_SENT &&
+	    (st = set_state(s, &v, FV_VISIT_RECEIVED, err)) == FV_OK)
+		v.state = FV_VISIT_RECEIVED;
+	if (st == FV_OK && v.state != FV_VISIT_RECEIVED) {
+		fv_errors_add(err, NULL, 0, "visit %s version %d is %s: it cannot be %s", v.id,
+			      v.version, fv_visit_state_name(v.state), r->decision);
+		st = FV_EINVAL;
+	}
+	if (st == FV_OK)
+		st = insert_review(s, r, err);
+	if (st == FV_OK)
+		st = set_state(s, &v, to, err);
+	if (st == FV_OK) {
+		char *detail = fv_xasprintf("%s version %d", r->decision, v.version);
+		st = store_audit(s, "visit.review", v.id, detail, err);
+		free(detail);
+	}
+	*out = FV_APPLY_ADDED;
+	fv_visit_release(&v);
+	return st;
+}
+
+fv_status store_visit_each(fv_store *s, const char *where, fv_visit_fn fn, void *ctx,
+			   size_t *count, fv_errors *err)
+{
+	char *sql = fv_xasprintf("SELECT " VISIT_COLUMNS ", v.answers FROM visit v WHERE %s"
+				 " ORDER BY v.submitted_at, v.id, v.version", where);
+	sqlite3_stmt *st = store_prepare(s, sql, err);
+	int rc, stop = 0;
+	free(sql);
+	if (!st)
+		return FV_EIO;
+	sqlite3_bind_text(st, 1, s->device, -1, SQLITE_STATIC);
+	while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		fv_visit v;
+		row_to_visit(st, &v, 1);
+		stop = fn(ctx, &v) != 0;
+		fv_visit_release(&v);
+		++*count;
+	}
+	sqlite3_finalize(st);
+	if (!stop && rc != SQLITE_DONE)
+		return store_error(s, rc, "reading visits", err);
+	return FV_OK;
+}

@@ -14,6 +14,8 @@ int fuzz_expr(const uint8_t *data, size_t size);
 int fuzz_answers(const uint8_t *data, size_t size);
 int fuzz_keyfile(const uint8_t *data, size_t size);
 int fuzz_rules(const uint8_t *data, size_t size);
+int fuzz_bundle(const uint8_t *data, size_t size);
+int fuzz_records(const uint8_t *data, size_t size);
 #else
 #define FV_FUZZ_ENTRY(name) int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -36,6 +36,8 @@ static const struct target {
 	{"answers", fuzz_answers},
 	{"keyfile", fuzz_keyfile},
 	{"rules", fuzz_rules},
+	{"bundle", fuzz_bundle},
+	{"records", fuzz_records},
 };
 
 static int cmp_str(const void *a, const void *b)

@@ -1,0 +1,377 @@
+/*
+ * fieldvisit sync: record lines, one JSON object each:
+ *   {"table": T, "id": ID, "version": N, "fields": {...}}
+ * Parsing checks the shape, the types and the lengths only; what a value
+ * means is checked by the store when the record is applied, with the same
+ * code that checks input on screen.
+ */
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sync_internal.h"
+
+static const char *const table_names[FV_REC_NTABLES] = {
+	[FV_REC_HELLO] = "hello", [FV_REC_PERSON] = "person", [FV_REC_VISIT] = "visit",
+	[FV_REC_RECEIPT] = "receipt", [FV_REC_REVIEW] = "review", [FV_REC_FORM] = "form",
+	[FV_REC_RULE] = "rule", [FV_REC_ACK] = "ack",
+};
+
+#define ID_MAX 64            /* ids, authors, devices, versions */
+#define TEXT_MAX 4096        /* a name, a comment, a reason */
+#define CSV_MAX (4u << 20)   /* a form or a rule table */
+
+const char *fv_record_table_name(fv_record_table t)
+{
+	return (unsigned)t < FV_REC_NTABLES ? table_names[t] : "?";
+}
+
+void sync_hex(const uint8_t *b, size_t n, char *out)
+{
+	static const char digits[] = "0123456789abcdef";
+	for (size_t i = 0; i < n; i++) {
+		out[2 * i] = digits[b[i] >> 4];
+		out[2 * i + 1] = digits[b[i] & 15];
+	}
+	out[2 * n] = '\0';
+}
+
+static int nibble(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+int sync_unhex(const char *s, uint8_t *out, size_t n)
+{
+	if (strlen(s) != 2 * n)
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		int a = nibble(s[2 * i]), b = nibble(s[2 * i + 1]);
+		if (a < 0 || b < 0)
+			return 0;
+		out[i] = (uint8_t)(a << 4 | b);
+	}
+	return 1;
+}
+
+void fv_record_release(fv_record *r)
+{
+	fv_person_release(&r->person);
+	fv_visit_release(&r->visit);
+	fv_review_release(&r->review);
+	free(r->id);
+	free(r->name);
+	free(r->device);
+	free(r->text);
+	free(r->text2);
+	memset(r, 0, sizeof *r);
+}
+
+/* ------------------------------------------------------------------ */
+/* Parsing                                                             */
+
+typedef struct parse {
+	json_t *fields;
+	size_t lineno;
+	fv_errors *err;
+	size_t before;
+} parse;
+
+/* "record N: field 'name' why" */
+static void bad(parse *p, const char *why, const char *name)
+{
+	fv_errors_add(p->err, NULL, 0, "record %zu: %s '%s' %s", p->lineno,
+		      strncmp(why, "answer", 6) == 0 ? "answer" : "field", name,
+		      why + (strncmp(why, "answer", 6) == 0 ? 7 : 0));
+}
+
+/* Text field name: a string of valid UTF-8 without NUL, at most max
+ * bytes; absent or null is "" unless required. */
+static char *text(parse *p, const char *name, size_t max, int required)
+{
+	json_t *v = json_object_get(p->fields, name);
+	if (!v || json_is_null(v)) {
+		if (required)
+			bad(p, "is missing", name);
+		return fv_xstrdup("");
+	}
+	if (!json_is_string(v)) {
+		bad(p, "is not a string", name);
+		return fv_xstrdup("");
+	}
+	size_t n = json_string_length(v);
+	const char *s = json_string_value(v);
+	if (n > max || memchr(s, '\0', n)) {
+		bad(p, "is too long or holds a NUL", name);
+		return fv_xstrdup("");
+	}
+	if (required && !n)
+		bad(p, "is empty", name);
+	return fv_xstrndup(s, n);
+}
+
+static int64_t integer(parse *p, const char *name, int64_t min, int64_t max)
+{
+	json_t *v = json_object_get(p->fields, name);
+	if (!v || !json_is_integer(v) || json_integer_value(v) < min ||
+	    json_integer_value(v) > max) {
+		bad(p, "is missing or not a whole number in range", name);
+		return min;
+	}
+	return json_integer_value(v);
+}
+
+static void key(parse *p, const char *name, uint8_t *out, size_t n)
+{
+	char *h = text(p, name, 2 * n, 1);
+	if (*h && !sync_unhex(h, out, n))
+		bad(p, "is not a key in hex", name);
+	free(h);
+}
+
+static void parse_person(parse *p, fv_person *q)
+{
+	q->author = text(p, "author", ID_MAX, 1);
+	q->name = text(p, "name", TEXT_MAX, 1);
+	q->sex = text(p, "sex", ID_MAX, 1);
+	q->birth = text(p, "birth", ID_MAX, 1);
+	q->resident_id = text(p, "resident_id", ID_MAX, 1);
+	q->phone = text(p, "phone", ID_MAX, 0);
+	q->village = text(p, "village", TEXT_MAX, 1);
+	q->household = text(p, "household", ID_MAX, 0);
+	q->categories = text(p, "categories", TEXT_MAX, 0);
+	q->contact_name[0] = text(p, "contact1_name", TEXT_MAX, 0);
+	q->contact_phone[0] = text(p, "contact1_phone", ID_MAX, 0);
+	q->contact_name[1] = text(p, "contact2_name", TEXT_MAX, 0);
+	q->contact_phone[1] = text(p, "contact2_phone", ID_MAX, 0);
+	q->status = text(p, "status", ID_MAX, 1);
+	q->status_date = text(p, "status_date", ID_MAX, 0);
+	q->status_reason = text(p, "status_reason", TEXT_MAX, 0);
+	q->created_at = text(p, "created_at", ID_MAX, 1);
+	q->updated_at = text(p, "updated_at", ID_MAX, 1);
+	q->last_visit = fv_xstrdup("");
+}
+
+static void parse_visit(parse *p, fv_visit *v)
+{
+	json_t *a = json_object_get(p->fields, "answers");
+	const char *k;
+	json_t *x;
+	v->author = text(p, "author", ID_MAX, 1);
+	v->person = text(p, "person", ID_MAX, 1);
+	v->form_id = text(p, "form_id", ID_MAX, 1);
+	v->form_version = text(p, "form_version", ID_MAX, 1);
+	v->checkin = text(p, "checkin", ID_MAX, 0);
+	v->checkout = text(p, "checkout", ID_MAX, 0);
+	v->services = text(p, "services", TEXT_MAX, 0);
+	v->visit_date = text(p, "visit_date", ID_MAX, 1);
+	v->created_at = text(p, "created_at", ID_MAX, 1);
+	v->submitted_at = text(p, "submitted_at", ID_MAX, 1);
+	v->state = FV_VISIT_SUBMITTED;
+	v->duration = -1;
+	v->band = fv_xstrdup("");
+	v->alerts = fv_xstrdup("");
+	v->updated_at = fv_xstrdup("");
+	if (!json_is_object(a)) {
+		bad(p, "is not an object", "answers");
+		v->answers = fv_xstrdup("{}");
+		return;
+	}
+	/* values are strings, as a stored instance holds them */
+	json_object_foreach(a, k, x) {
+		if (!json_is_string(x)) {
+			bad(p, "answer is not a string", k);
+			break;
+		}
+	}
+	v->answers = json_dumps(a, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	if (!v->answers) {
+		fputs("fieldvisit: out of memory\n", stderr);
+		exit(4);
+	}
+}
+
+static void parse_review(parse *p, fv_review *rv)
+{
+	rv->author = text(p, "author", ID_MAX, 1);
+	rv->visit = text(p, "visit", ID_MAX, 1);
+	rv->visit_version = (int)integer(p, "visit_version", 1, INT32_MAX);
+	rv->decision = text(p, "decision", ID_MAX, 1);
+	rv->comment = text(p, "comment", TEXT_MAX, 0);
+	rv->reviewed_at = text(p, "reviewed_at", ID_MAX, 1);
+}
+
+fv_status fv_record_parse(const char *line, size_t len, size_t lineno, fv_record *r,
+			  fv_errors *err)
+{
+	json_error_t jerr;
+	json_t *o, *t, *id, *ver;
+	parse p = {NULL, lineno, err, err->n};
+
+	memset(r, 0, sizeof *r);
+	o = json_loadb(line, len, JSON_REJECT_DUPLICATES, &jerr);
+	if (!o || !json_is_object(o)) {
+		fv_errors_add(err, NULL, 0, "record %zu: not a JSON object%s%s", lineno,
+			      o ? "" : ": ", o ? "" : jerr.text);
+		json_decref(o);
+		return FV_EINVAL;
+	}
+	t = json_object_get(o, "table");
+	id = json_object_get(o, "id");
+	ver = json_object_get(o, "version");
+	p.fields = json_object_get(o, "fields");
+	r->table = FV_REC_NTABLES;
+	for (int i = 0; t && json_is_string(t) && i < FV_REC_NTABLES; i++)
+		if (strcmp(json_string_value(t), table_names[i]) == 0)
+			r->table = (fv_record_table)i;
+	if (r->table == FV_REC_NTABLES)
+		fv_errors_add(err, NULL, 0, "record %zu: unknown table", lineno);
+	else if (!json_is_string(id) || !json_string_length(id) ||
+		 json_string_length(id) > ID_MAX || memchr(json_string_value(id), '\0',
+							   json_string_length(id)))
+		fv_errors_add(err, NULL, 0, "record %zu: no id, or one longer than %d", lineno,
+			      ID_MAX);
+	else if (!json_is_integer(ver) || json_integer_value(ver) < 1 ||
+		 json_integer_value(ver) > INT32_MAX)
+		fv_errors_add(err, NULL, 0, "record %zu: the version is not a whole number from 1",
+			      lineno);
+	else if (!json_is_object(p.fields))
+		fv_errors_add(err, NULL, 0, "record %zu: no fields object", lineno);
+	if (err->n != p.before) {
+		json_decref(o);
+		return FV_EINVAL;
+	}
+	r->id = fv_xstrdup(json_string_value(id));
+	r->version = (int)json_integer_value(ver);
+	switch (r->table) {
+	case FV_REC_HELLO:
+		r->name = text(&p, "name", TEXT_MAX, 1);
+		r->device = text(&p, "device", ID_MAX, 1);
+		key(&p, "sign_pk", r->sign_pk, sizeof r->sign_pk);
+		key(&p, "box_pk", r->box_pk, sizeof r->box_pk);
+		key(&p, "proof", r->proof, sizeof r->proof);
+		break;
+	case FV_REC_PERSON:
+		parse_person(&p, &r->person);
+		r->person.id = fv_xstrdup(r->id);
+		r->person.version = r->version;
+		break;
+	case FV_REC_VISIT:
+		parse_visit(&p, &r->visit);
+		r->visit.id = fv_xstrdup(r->id);
+		r->visit.version = r->version;
+		break;
+	case FV_REC_RECEIPT:
+		r->text = text(&p, "table", ID_MAX, 1);
+		break;
+	case FV_REC_REVIEW:
+		parse_review(&p, &r->review);
+		r->review.id = fv_xstrdup(r->id);
+		r->review.version = r->version;
+		break;
+	case FV_REC_FORM:
+		r->text = text(&p, "form_version", ID_MAX, 1);
+		r->text2 = text(&p, "csv", CSV_MAX, 1);
+		break;
+	case FV_REC_RULE:
+		r->text = text(&p, "rule_version", ID_MAX, 1);
+		r->text2 = text(&p, "csv", CSV_MAX, 1);
+		break;
+	case FV_REC_ACK:
+		r->seq = integer(&p, "seq", 0, INT64_MAX);
+		break;
+	}
+	json_decref(o);
+	if (err->n != p.before) {
+		fv_record_release(r);
+		return FV_EINVAL;
+	}
+	return FV_OK;
+}
+
+/* ------------------------------------------------------------------ */
+/* Writing                                                             */
+
+static json_t *str(const char *s)
+{
+	json_t *j = json_string(s ? s : "");
+	if (!j)   /* not UTF-8: the store holds UTF-8 only, so this is a bug */
+		j = json_string("");
+	return j;
+}
+
+static char *line_of(const char *table, const char *id, int version, json_t *fields)
+{
+	json_t *o = json_object();
+	json_object_set_new(o, "table", json_string(table));
+	json_object_set_new(o, "id", str(id));
+	json_object_set_new(o, "version", json_integer(version));
+	json_object_set_new(o, "fields", fields);
+	char *text = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	json_decref(o);
+	if (!text) {
+		fputs("fieldvisit: out of memory\n", stderr);
+		exit(4);
+	}
+	return text;
+}
+
+char *fv_record_person_line(const fv_person *p)
+{
+	json_t *f = json_object();
+	const char *k[] = {
+		"author", "name", "sex", "birth", "resident_id", "phone", "village", "household",
+		"categories", "contact1_name", "contact1_phone", "contact2_name",
+		"contact2_phone", "status", "status_date", "status_reason", "created_at",
+		"updated_at",
+	};
+	const char *v[] = {
+		p->author, p->name, p->sex, p->birth, p->resident_id, p->phone, p->village,
+		p->household, p->categories, p->contact_name[0], p->contact_phone[0],
+		p->contact_name[1], p->contact_phone[1], p->status, p->status_date,
+		p->status_reason, p->created_at, p->updated_at,
+	};
+	for (size_t i = 0; i < sizeof k / sizeof k[0]; i++)
+		json_object_set_new(f, k[i], str(v[i]));
+	return line_of("person", p->id, p->version, f);
+}
+
+char *fv_record_visit_line(const fv_visit *v)
+{
+	json_t *f = json_object();
+	json_error_t jerr;
+	json_t *answers = json_loads(v->answers ? v->answers : "{}", 0, &jerr);
+	const char *k[] = {"author", "person", "form_id", "form_version"};
+	const char *x[] = {v->author, v->person, v->form_id, v->form_version};
+	for (size_t i = 0; i < 4; i++)
+		json_object_set_new(f, k[i], str(x[i]));
+	json_object_set_new(f, "answers", answers ? answers : json_object());
+	const char *k2[] = {"checkin", "checkout", "services", "visit_date", "created_at",
+			    "submitted_at"};
+	const char *x2[] = {v->checkin, v->checkout, v->services, v->visit_date, v->created_at,
+			    v->submitted_at};
+	for (size_t i = 0; i < 6; i++)
+		json_object_set_new(f, k2[i], str(x2[i]));
+	return line_of("visit", v->id, v->version, f);
+}
+
+char *fv_record_review_line(const fv_review *rv)
+{
+	json_t *f = json_object();
+	json_object_set_new(f, "author", str(rv->author));
+	json_object_set_new(f, "visit", str(rv->visit));
+	json_object_set_new(f, "visit_version", json_integer(rv->visit_version));
+	json_object_set_new(f, "decision", str(rv->decision));
+	json_object_set_new(f, "comment", str(rv->comment));
+	json_object_set_new(f, "reviewed_at", str(rv->reviewed_at));
+	return line_of("review", rv->id, rv->version, f);
+}
+
+char *sync_line(const char *table, const char *id, int version, json_t *fields)
+{
+	return line_of(table, id, version, fields);
+}

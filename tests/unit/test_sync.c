@@ -1,0 +1,737 @@
+/*
+ * Unit tests of sync: the vault's bundle primitives (src/vault/sign.c),
+ * the bundle format (src/sync/bundle.c, records.c) and import into real
+ * stores (src/sync/sync.c, src/store/sync.c).
+ *
+ *   - a supervisor and a worker are made through the API (invitation,
+ *     join, hello), the worker submits visits and writes an up-bundle;
+ *   - tampering: the bundle with one byte flipped at 2,000 positions
+ *     spread over the file (every byte of the header and the trailer
+ *     among them) and cut at 200 lengths: every variant is refused with
+ *     one line naming the file, and a dump of every table of the
+ *     supervisor's store is the same before and after;
+ *   - the bad-bundle corpus: tests/corpus/bundles/errors.txt names each
+ *     case and the exact one-line error it must give; the cases are built
+ *     here, signed with the worker's real key where the case needs a good
+ *     signature (a damaged chunk, a stream without its last chunk, a zip
+ *     bomb, an invalid record, a conflict...);
+ *   - the same (id, version) with other content is a conflict kept aside.
+ *
+ * FV_KEEP=1 keeps the folder of the stores and bundles.
+ */
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "fieldvisit/forms.h"
+#include "fieldvisit/rules.h"
+#include "fieldvisit/store.h"
+#include "fieldvisit/sync.h"
+#include "../../src/store/store_internal.h"
+#include "tap.h"
+#include "errs.h"
+
+#define PASS "correct horse battery"
+
+static char *dir;
+
+static const char *srcdir(void)
+{
+	const char *s = getenv("FV_SRCDIR");
+	return s && *s ? s : FV_SRCDIR;
+}
+
+static char *path_in(const char *name)
+{
+	return fv_xasprintf("%s/%s", dir, name);
+}
+
+static void write_bytes(const char *path, const void *p, size_t n)
+{
+	FILE *fp = fopen(path, "wb");
+	if (!fp || fwrite(p, 1, n, fp) != n || fclose(fp) != 0) {
+		fprintf(stderr, "cannot write %s\n", path);
+		exit(99);
+	}
+}
+
+static uint8_t *read_bytes(const char *path, size_t *n)
+{
+	char *text;
+	fv_errors e;
+	fv_errors_init(&e);
+	if (fv_read_file(path, &text, n, &e) != FV_OK) {
+		fprintf(stderr, "cannot read %s\n", path);
+		exit(99);
+	}
+	fv_errors_release(&e);
+	return (uint8_t *)text;
+}
+
+/* Every table of the store, every row, as text. */
+static char *dump(fv_store *s)
+{
+	fv_buf b;
+	sqlite3_stmt *t, *r;
+	fv_buf_init(&b);
+	if (sqlite3_prepare_v2(s->db, "SELECT name FROM sqlite_schema WHERE type = 'table'"
+			       " ORDER BY name", -1, &t, NULL) != SQLITE_OK)
+		return fv_buf_take(&b);
+	while (sqlite3_step(t) == SQLITE_ROW) {
+		const char *name = (const char *)sqlite3_column_text(t, 0);
+		char *sql = fv_xasprintf("SELECT * FROM \"%s\" ORDER BY 1, 2", name);
+		fv_buf_addf(&b, "[%s]\n", name);
+		if (sqlite3_prepare_v2(s->db, sql, -1, &r, NULL) == SQLITE_OK) {
+			while (sqlite3_step(r) == SQLITE_ROW) {
+				for (int c = 0; c < sqlite3_column_count(r); c++) {
+					const unsigned char *v = sqlite3_column_text(r, c);
+					fv_buf_addf(&b, "%s|", v ? (const char *)v : "NULL");
+				}
+				fv_buf_addc(&b, '\n');
+			}
+			sqlite3_finalize(r);
+		}
+		free(sql);
+	}
+	sqlite3_finalize(t);
+	return fv_buf_take(&b);
+}
+
+/* ------------------------------------------------------------------ */
+/* The vault's primitives                                              */
+
+static void test_vault(void)
+{
+	vault_key *seed, *box, *k, *opened;
+	uint8_t pk[32], bpk[32], pk2[32], sig[64], sealed[80], id[8], h1[64], h2[64];
+	char fp[VAULT_FINGERPRINT_BYTES];
+	const char msg[] = "a visit record";
+
+	vault_sign_keypair(&seed, pk);
+	vault_sign_public(seed, pk2);
+	ok(memcmp(pk, pk2, 32) == 0, "the public key of a seed is the one made with it");
+	vault_sign(seed, msg, sizeof msg, sig);
+	ok(vault_sign_verify(pk, msg, sizeof msg, sig), "a signature verifies");
+	sig[5] ^= 1;
+	ok(!vault_sign_verify(pk, msg, sizeof msg, sig), "a changed signature does not");
+	sig[5] ^= 1;
+	ok(!vault_sign_verify(pk, msg, sizeof msg - 1, sig), "nor one over other bytes");
+
+	vault_box_keypair(&box, bpk);
+	vault_box_public(box, pk2);
+	ok(memcmp(bpk, pk2, 32) == 0, "the public half of a box key");
+	k = vault_key_random();
+	ok(vault_seal_key(k, bpk, sealed) == 0, "a key sealed to a box key");
+	opened = vault_seal_open_key(sealed, box, bpk);
+	ok(opened && memcmp(vault_key_bytes(opened), vault_key_bytes(k), 32) == 0,
+	   "and opened with its secret half");
+	vault_key_free(opened);
+	sealed[40] ^= 1;
+	ok(!vault_seal_open_key(sealed, box, bpk), "a changed sealed key does not open");
+
+	vault_key_id(pk, id);
+	vault_hash(h1, 32, pk, 32);
+	ok(memcmp(id, h1, 8) == 0, "the key id is the first 8 bytes of BLAKE2b-256");
+	vault_fingerprint((const uint8_t *)"\x01\x23\x45\x67\x89\xab\xcd\xef", fp);
+	is_str(fp, "0123-4567-89ab-cdef", "a fingerprint is four groups of hex");
+
+	vault_hasher *h = vault_hasher_new();
+	vault_hasher_update(h, "ab", 2);
+	vault_hasher_update(h, "c", 1);
+	vault_hasher_final(h, h1);
+	vault_hash(h2, 64, "abc", 3);
+	ok(memcmp(h1, h2, 64) == 0, "streaming BLAKE2b-512 is BLAKE2b-512");
+
+	uint8_t head[24], c1[3 + 17], c2[2 + 17], p[3];
+	int final;
+	vault_stream *st = vault_stream_push_new(k, head);
+	vault_stream_push(st, (const uint8_t *)"abc", 3, 0, c1);
+	vault_stream_push(st, (const uint8_t *)"de", 2, 1, c2);
+	vault_stream_free(st);
+	st = vault_stream_pull_new(k, head);
+	ok(vault_stream_pull(st, c1, sizeof c1, p, &final) == 0 && !final &&
+	   memcmp(p, "abc", 3) == 0, "a chunk decrypts");
+	ok(vault_stream_pull(st, c2, sizeof c2, p, &final) == 0 && final, "the last one is final");
+	vault_stream_free(st);
+	st = vault_stream_pull_new(k, head);
+	ok(vault_stream_pull(st, c2, sizeof c2, p, &final) != 0, "chunks out of order do not");
+	vault_stream_free(st);
+
+	uint8_t sealed_msg[5 + 40], back[5];
+	vault_aead_seal(k, "ad", 2, (const uint8_t *)"hello", 5, sealed_msg);
+	ok(vault_aead_open(k, "ad", 2, sealed_msg, sizeof sealed_msg, back) == 0 &&
+	   memcmp(back, "hello", 5) == 0, "aead round trip");
+	ok(vault_aead_open(k, "AD", 2, sealed_msg, sizeof sealed_msg, back) != 0,
+	   "other associated data does not open");
+	vault_key_free(k);
+	vault_key_free(seed);
+	vault_key_free(box);
+}
+
+/* ------------------------------------------------------------------ */
+/* The format                                                          */
+
+static int sink_buf(void *ctx, const void *p, size_t n, fv_errors *e)
+{
+	(void)e;
+	fv_buf_add(ctx, p, n);
+	return 0;
+}
+
+typedef struct lines {
+	size_t n;
+	fv_buf all;
+} lines;
+
+static int collect(void *ctx, const char *line, size_t len, fv_errors *e)
+{
+	lines *l = ctx;
+	(void)e;
+	l->n++;
+	fv_buf_add(&l->all, line, len);
+	fv_buf_addc(&l->all, '\n');
+	return 0;
+}
+
+/* Sign header + body of buf again with seed (after a test changed it). */
+static void resign(uint8_t *buf, size_t len, const vault_key *seed)
+{
+	uint8_t hash[64];
+	vault_hasher *h = vault_hasher_new();
+	vault_hasher_update(h, buf, len - 64);
+	vault_hasher_final(h, hash);
+	vault_sign(seed, hash, sizeof hash, buf + len - 64);
+}
+
+static void test_format(void)
+{
+	vault_key *seed, *box;
+	uint8_t pk[32], bpk[32], hash[64], enc[FV_BUNDLE_HEADER_BYTES];
+	fv_bundle_header h, back;
+	fv_bundle_writer *w;
+	fv_bundle_info info;
+	fv_buf file, text;
+	lines got = {0};
+	uint64_t x = 88172645463325252ull;
+
+	vault_sign_keypair(&seed, pk);
+	vault_box_keypair(&box, bpk);
+	memset(&h, 0, sizeof h);
+	h.version = 1;
+	h.kind = FV_BUNDLE_UP;
+	memset(h.id, 7, 16);
+	vault_key_id(pk, h.sender);
+	memcpy(h.sender_pk, pk, 32);
+	memset(h.recipient, 9, 8);
+	h.seq = 3;
+	memset(h.prev_hash, 5, 64);
+	h.created = 1795000000;
+	fv_bundle_header_encode(&h, enc);
+	ok(memcmp(enc, "FVBNDL01\x01\x00\x02", 11) == 0, "header: magic, version 1, kind up");
+
+	fv_buf_init(&file);
+	fv_buf_init(&text);
+	fv_buf_init(&got.all);
+	ok(fv_bundle_writer_new(&h, bpk, sink_buf, &file, &w, &err) == FV_OK, "a writer");
+	/* 3 MB of lines that do not compress much: several chunks */
+	for (int i = 0; i < 30000; i++) {
+		char line[128];
+		x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+		int n = snprintf(line, sizeof line, "{\"n\":%d,\"x\":\"%016llx%016llx\"}", i,
+				 (unsigned long long)x, (unsigned long long)(x * 31));
+		fv_bundle_writer_add(w, line, (size_t)n);
+		fv_buf_add(&text, line, (size_t)n);
+		fv_buf_addc(&text, '\n');
+	}
+	ok(fv_bundle_writer_finish(w, seed, hash, &err) == FV_OK, "finished and signed");
+	fv_bundle_writer_free(w);
+	ok(file.len > FV_BUNDLE_HEADER_BYTES + 3 * (FV_BUNDLE_CHUNK + 17), "more than 3 chunks"
+	   " (%zu bytes)", file.len);
+	ok(fv_bundle_check("b", (uint8_t *)file.s, file.len, &info, &err) == FV_OK && info.sig_ok,
+	   "its header parses and its signature is valid");
+	ok(memcmp(info.hash, hash, 64) == 0, "the hash is the writer's");
+	ok(fv_bundle_header_parse("b", (uint8_t *)file.s, file.len, &back, &err) == FV_OK &&
+	   back.seq == 3 && back.created == 1795000000 && memcmp(back.prev_hash, h.prev_hash, 64) == 0,
+	   "the header reads back");
+	ok(fv_bundle_records("b", (uint8_t *)file.s, file.len, box, bpk, 0, collect, &got, NULL,
+			     NULL, &err) == FV_OK, "the records decrypt and inflate");
+	ok(got.n == 30000 && got.all.len == text.len && memcmp(got.all.s, text.s, text.len) == 0,
+	   "every line comes back as written (%zu)", got.n);
+	reset();
+	ok(fv_bundle_records("b", (uint8_t *)file.s, file.len, box, bpk, 1 << 20, collect, &got,
+			     NULL, NULL, &err) == FV_EINVAL &&
+	   has_line("b: too large when inflated (more than 1048576 bytes)"),
+	   "the inflation cap stops it");
+	reset();
+
+	/* a damaged chunk under a valid signature */
+	file.s[FV_BUNDLE_HEADER_BYTES + 24 + FV_BUNDLE_CHUNK + 17 + 100] ^= 1;
+	resign((uint8_t *)file.s, file.len, seed);
+	got.n = 0;
+	fv_buf_reset(&got.all);
+	ok(fv_bundle_records("b", (uint8_t *)file.s, file.len, box, bpk, 0, collect, &got, NULL,
+			     NULL, &err) == FV_EINVAL && has_line("b: damaged chunk 2"),
+	   "a changed byte in chunk 2, signed again: damaged chunk 2");
+	reset();
+
+	/* parse errors */
+	const struct { size_t at; uint8_t v; const char *want; } cases[] = {
+		{0, 'X', "b: not a fieldvisit bundle"},
+		{8, 2, "b: unknown bundle version 2 (this fieldvisit reads version 1)"},
+		{10, 9, "b: unknown bundle kind 9"},
+		{30, 0xff, "b: the sender key id does not match the sender's key"},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		uint8_t copy[FV_BUNDLE_MIN_BYTES];
+		memcpy(copy, file.s, sizeof copy);
+		copy[cases[i].at] = cases[i].v;
+		ok(fv_bundle_header_parse("b", copy, sizeof copy, &back, &err) == FV_EINVAL &&
+		   has_line(cases[i].want), "header: %s", cases[i].want);
+		reset();
+	}
+	ok(fv_bundle_header_parse("b", (uint8_t *)file.s, 300, &back, &err) == FV_EINVAL &&
+	   has_line("b: truncated (300 bytes; a bundle has at least 340)"), "a short file");
+	reset();
+	lines l2 = {0};
+	fv_buf_init(&l2.all);
+	ok(fv_bundle_split_lines("s", "{}\n{}", 5, collect, &l2, &err) == FV_EINVAL &&
+	   has_line("s: the last record has no line end"), "a stream must end with a line end");
+	reset();
+	fv_buf_release(&l2.all);
+	fv_buf_release(&file);
+	fv_buf_release(&text);
+	fv_buf_release(&got.all);
+	vault_key_free(seed);
+	vault_key_free(box);
+}
+
+/* ------------------------------------------------------------------ */
+/* Stores                                                              */
+
+static fv_store *sup, *wk, *other;
+static char *up_path;     /* the worker's first up-bundle */
+static char visit_id[FV_ID_BYTES], person_id[FV_ID_BYTES];
+
+static fv_store *make_store(const char *name, fv_role role, const uint8_t *rpk)
+{
+	char *path = path_in(name), *forms = fv_xasprintf("%s/forms", srcdir());
+	uint8_t pk[32];
+	fv_store_init in = {role, name, PASS, vault_pw_fast(), rpk ? rpk : pk};
+	fv_store *s = NULL;
+	vault_random(pk, sizeof pk);
+	if (fv_store_create(path, &in, forms, &s, &err) != FV_OK)
+		show_errors("making a store");
+	free(path);
+	free(forms);
+	return s;
+}
+
+static fv_store *enrol(const char *name, fv_store *lead)
+{
+	fv_rules *rules = NULL;
+	char *rdir = fv_xasprintf("%s/assets/rules", srcdir()), *inv_path, *hello;
+	char code[FV_INVITE_CODE_BYTES];
+	fv_invitation *inv = NULL;
+	fv_sync_report rep;
+	fv_store *s = NULL;
+	if (fv_rules_load_dir(rdir, &rules, &err) != FV_OK ||
+	    fv_sync_invite(lead, name, "Dongcun", rules, dir, &inv_path, code, &err) != FV_OK ||
+	    fv_invitation_open(inv_path, code, &inv, &err) != FV_OK) {
+		show_errors("inviting");
+		exit(99);
+	}
+	s = make_store(name, FV_ROLE_WORKER, fv_invitation_recovery_pk(inv));
+	if (!s || fv_sync_join(s, inv, dir, &hello, &err) != FV_OK ||
+	    fv_sync_import(lead, hello, NULL, &rep, &err) != FV_OK) {
+		show_errors("joining");
+		exit(99);
+	}
+	fv_sync_report_release(&rep);
+	fv_invitation_free(inv);
+	fv_rules_free(rules);
+	free(rdir);
+	free(inv_path);
+	free(hello);
+	return s;
+}
+
+static void submit(fv_store *s, const char *person, char id[FV_ID_BYTES])
+{
+	fv_form *f;
+	fv_answers a = {0};
+	static const char *const q[] = {"q1", "q2", "q3", "q4", "q5", "q6", "q7"};
+	fv_visit_input vi = {person, "2026-11-19T09:00", "2026-11-19T10:00", "comfort"};
+	if (fv_store_form_load(s, "gad7", &f, &err) != FV_OK)
+		exit(99);
+	for (size_t i = 0; i < 7; i++)
+		fv_answers_add(&a, q[i], i == 2 ? "2" : "1");
+	if (fv_visit_submit(s, f, &vi, &a, id, &err) != FV_OK)
+		show_errors("submitting");
+	fv_answers_release(&a);
+	fv_form_free(f);
+}
+
+static void setup_stores(void)
+{
+	fv_person_input p = {"Li Xiuying", "female", "1949-12-31", "11010519491231002X", "",
+			     "Dongcun", "", "gaoling", {NULL, NULL}, {NULL, NULL}};
+	fv_sync_file *files;
+	size_t n;
+	uint8_t rpk[32];
+	vault_random(rpk, sizeof rpk);
+	sup = make_store("sup", FV_ROLE_SUPERVISOR, rpk);
+	ok(sup && fv_sync_team_create(sup, rpk, &err) == FV_OK, "a supervisor's team");
+	wk = enrol("worker", sup);
+	ok(wk != NULL, "a worker enrolled (invitation, join, hello)");
+	ok(fv_person_add(wk, &p, person_id, &err) == FV_OK, "the worker registers a person");
+	for (int i = 0; i < 3; i++)
+		submit(wk, person_id, visit_id);
+	ok(fv_sync_export(wk, dir, NULL, &files, &n, &err) == FV_OK && n == 1,
+	   "the worker writes an up-bundle");
+	up_path = fv_xstrdup(n ? files[0].path : "");
+	fv_sync_files_free(files, n);
+	other = make_store("other", FV_ROLE_SUPERVISOR, rpk);
+	ok(other && fv_sync_team_create(other, rpk, &err) == FV_OK, "a supervisor of another team");
+	reset();
+}
+
+/* ------------------------------------------------------------------ */
+/* Tampering                                                           */
+
+static void test_tamper(void)
+{
+	size_t len, refused = 0, one_line = 0, named = 0;
+	uint8_t *orig = read_bytes(up_path, &len);
+	char *variant = path_in("variant.fvb");
+	char *before = dump(sup), *after;
+	size_t positions[2000], np = 0;
+
+	/* all of the header and trailer, the rest spread over the body */
+	for (size_t i = 0; i < FV_BUNDLE_HEADER_BYTES; i++)
+		positions[np++] = i;
+	for (size_t i = len - FV_BUNDLE_TRAILER_BYTES; i < len; i++)
+		positions[np++] = i;
+	size_t body = len - FV_BUNDLE_HEADER_BYTES - FV_BUNDLE_TRAILER_BYTES, left = 2000 - np;
+	for (size_t k = 0; k < left; k++)
+		positions[np++] = FV_BUNDLE_HEADER_BYTES + k * body / left;
+	ok(np == 2000, "2000 positions (%zu bytes of body)", body);
+
+	for (size_t k = 0; k < np + 200; k++) {
+		fv_sync_report rep;
+		size_t n = len;
+		uint8_t *v = fv_xmalloc(len);
+		memcpy(v, orig, len);
+		if (k < np)
+			v[positions[k]] ^= (uint8_t)(1u << (k % 8));
+		else
+			n = (k - np) * (len - 1) / 199;   /* 0 .. len - 1 */
+		write_bytes(variant, v, n);
+		free(v);
+		reset();
+		fv_status st = fv_sync_import(sup, variant, NULL, &rep, &err);
+		fv_sync_report_release(&rep);
+		refused += st == FV_EINVAL;
+		one_line += err.n == 1;
+		named += err.n >= 1 && strncmp(err.lines[0], variant, strlen(variant)) == 0;
+		if (st != FV_EINVAL || err.n != 1) {
+			diag("variant %zu (%s %zu): status %d", k, k < np ? "flip at" : "cut to",
+			     k < np ? positions[k] : n, (int)st);
+			show_errors("for this variant");
+		}
+	}
+	ok(refused == 2200, "every variant is refused (%zu of 2200)", refused);
+	ok(one_line == 2200 && named == 2200, "each with one line naming the file");
+	after = dump(sup);
+	ok(strcmp(before, after) == 0, "the supervisor's store is the same, every table");
+	free(after);
+
+	reset();
+	fv_sync_report rep;
+	ok(fv_sync_import(sup, up_path, NULL, &rep, &err) == FV_OK && rep.added == 4,
+	   "the bundle itself imports (%zu added)", rep.added);
+	fv_sync_report_release(&rep);
+	free(before);
+	free(orig);
+	free(variant);
+	reset();
+}
+
+/* ------------------------------------------------------------------ */
+/* The bad-bundle corpus                                               */
+
+/* The previous hash craft() writes (zeros: none). */
+static uint8_t craft_prev[64];
+
+/* Build a bundle from the worker to rcpt with lines, signed by the
+ * sender from, into path. */
+static void craft(const char *path, fv_store *from, fv_store *rcpt, int kind, uint64_t seq,
+		  const char *const *ls, size_t n)
+{
+	fv_sync_self me, to;
+	fv_bundle_header h;
+	fv_bundle_writer *w;
+	fv_buf file;
+	uint8_t hash[64];
+	if (fv_store_sync_self(from, &me, &err) != FV_OK ||
+	    fv_store_sync_self(rcpt, &to, &err) != FV_OK)
+		exit(99);
+	memset(&h, 0, sizeof h);
+	h.version = 1;
+	h.kind = (uint8_t)kind;
+	vault_random(h.id, 16);
+	memcpy(h.sender, me.key_id, 8);
+	memcpy(h.sender_pk, me.sign_pk, 32);
+	memcpy(h.recipient, to.key_id, 8);
+	h.seq = seq;
+	memcpy(h.prev_hash, craft_prev, 64);
+	h.created = 1795000000;
+	fv_buf_init(&file);
+	if (fv_bundle_writer_new(&h, to.box_pk, sink_buf, &file, &w, &err) != FV_OK)
+		exit(99);
+	for (size_t i = 0; i < n; i++)
+		fv_bundle_writer_add(w, ls[i], strlen(ls[i]));
+	if (fv_bundle_writer_finish(w, me.sign_seed, hash, &err) != FV_OK)
+		exit(99);
+	fv_bundle_writer_free(w);
+	write_bytes(path, file.s, file.len);
+	fv_buf_release(&file);
+	fv_sync_self_release(&me);
+	fv_sync_self_release(&to);
+}
+
+/* The worker's stored visit as a record line, with answers replaced. */
+static char *visit_line(const char *answers)
+{
+	fv_visit v;
+	if (fv_visit_get(wk, visit_id, 0, &v, &err) != FV_OK)
+		exit(99);
+	if (answers) {
+		free(v.answers);
+		v.answers = fv_xstrdup(answers);
+	}
+	char *line = fv_record_visit_line(&v);
+	fv_visit_release(&v);
+	return line;
+}
+
+static void test_corpus(void)
+{
+	char *list = fv_xasprintf("%s/tests/corpus/bundles/errors.txt", srcdir());
+	size_t len;
+	char *text = (char *)read_bytes(list, &len);
+	char *good = visit_line(NULL);
+	char *bad_answers = visit_line("{\"q1\":\"7\",\"q2\":\"1\",\"q3\":\"2\",\"q4\":\"1\","
+				       "\"q5\":\"1\",\"q6\":\"1\",\"q7\":\"1\",\"score\":\"8\","
+				       "\"band\":\"mild\"}");
+	char *conflict = visit_line("{\"q1\":\"0\",\"q2\":\"0\",\"q3\":\"0\",\"q4\":\"0\","
+				    "\"q5\":\"0\",\"q6\":\"0\",\"q7\":\"0\",\"score\":\"0\","
+				    "\"band\":\"minimal\"}");
+	size_t cases = 0;
+	char *save = NULL;
+
+	for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		if (line[0] == '#' || !*line)
+			continue;
+		char *tab = strchr(line, '\t');
+		if (!tab) {
+			ok(0, "errors.txt: no tab in '%s'", line);
+			continue;
+		}
+		*tab = '\0';
+		const char *name = line, *want = tab + 1;
+		char *path = path_in(name);
+		fv_store *into = sup;
+		const char *one[1];
+		cases++;
+		if (strcmp(name, "not-a-bundle.fvb") == 0) {
+			write_bytes(path, "PK\x03\x04 a zip file", 15);
+		} else if (strcmp(name, "unknown-version.fvb") == 0 ||
+			   strcmp(name, "truncated.fvb") == 0 ||
+			   strcmp(name, "bad-signature.fvb") == 0) {
+			size_t n;
+			uint8_t *b = read_bytes(up_path, &n);
+			if (name[0] == 'u')
+				b[8] = 2;
+			else if (name[0] == 'b')
+				b[n / 2] ^= 0x10;
+			write_bytes(path, b, name[0] == 't' ? 200 : n);
+			free(b);
+		} else if (strcmp(name, "wrong-recipient.fvb") == 0) {
+			one[0] = good;
+			craft(path, wk, other, FV_BUNDLE_UP, 9, one, 1);
+		} else if (strcmp(name, "unknown-sender.fvb") == 0) {
+			one[0] = good;
+			craft(path, other, sup, FV_BUNDLE_UP, 1, one, 1);
+		} else if (strcmp(name, "wrong-kind.fvb") == 0) {
+			one[0] = good;
+			craft(path, wk, sup, FV_BUNDLE_DOWN, 9, one, 1);
+		} else if (strcmp(name, "zip-bomb.fvb") == 0) {
+			/* valid acknowledgements padded with 15 MiB of blanks each:
+			 * a few kilobytes that inflate past the 64 MiB cap */
+			fv_sync_self me;
+			char hexid[17];
+			static const char digits[] = "0123456789abcdef";
+			if (fv_store_sync_self(sup, &me, &err) != FV_OK)
+				exit(99);
+			for (int i = 0; i < 8; i++) {
+				hexid[2 * i] = digits[me.key_id[i] >> 4];
+				hexid[2 * i + 1] = digits[me.key_id[i] & 15];
+			}
+			hexid[16] = '\0';
+			fv_sync_self_release(&me);
+			size_t pad = 15u << 20;
+			char *l = fv_xmalloc(pad + 128);
+			int k = snprintf(l, 128, "{\"table\":\"ack\",\"id\":\"%s\",\"version\":1,",
+					 hexid);
+			memset(l + k, ' ', pad);
+			strcpy(l + k + pad, "\"fields\":{\"seq\":0}}");
+			const char *ls[6] = {l, l, l, l, l, l};
+			craft(path, wk, sup, FV_BUNDLE_UP, 9, ls, 6);
+			free(l);
+		} else if (strcmp(name, "invalid-answers.fvb") == 0) {
+			one[0] = bad_answers;
+			/* a new id, so it is checked, not compared */
+			char *l = fv_xstrdup(bad_answers);
+			memcpy(strstr(l, visit_id), "00000000", 8);
+			one[0] = l;
+			craft(path, wk, sup, FV_BUNDLE_UP, 9, one, 1);
+			free(l);
+		} else if (strcmp(name, "not-json.fvb") == 0) {
+			one[0] = "{\"table\": \"visit\", ";
+			craft(path, wk, sup, FV_BUNDLE_UP, 9, one, 1);
+		} else if (strcmp(name, "unknown-table.fvb") == 0) {
+			one[0] = "{\"table\":\"password\",\"id\":\"x\",\"version\":1,\"fields\":{}}";
+			craft(path, wk, sup, FV_BUNDLE_UP, 9, one, 1);
+		} else if (strcmp(name, "review-upwards.fvb") == 0) {
+			one[0] = "{\"table\":\"review\",\"id\":\"x\",\"version\":1,\"fields\":"
+				 "{\"author\":\"a\",\"visit\":\"v\",\"visit_version\":1,"
+				 "\"decision\":\"approved\",\"reviewed_at\":\"2026-11-20\"}}";
+			craft(path, wk, sup, FV_BUNDLE_UP, 9, one, 1);
+		} else if (strcmp(name, "replayed.fvb") == 0) {
+			size_t n;
+			uint8_t *b = read_bytes(up_path, &n);
+			write_bytes(path, b, n);
+			free(b);
+		} else if (strcmp(name, "conflict.fvb") == 0) {
+			/* the next bundle in the worker's chain, after the real one */
+			fv_bundle_info info;
+			size_t n;
+			uint8_t *b = read_bytes(up_path, &n);
+			if (fv_bundle_check(up_path, b, n, &info, &err) != FV_OK)
+				exit(99);
+			free(b);
+			memcpy(craft_prev, info.hash, 64);
+			one[0] = conflict;
+			craft(path, wk, sup, FV_BUNDLE_UP, 3, one, 1);   /* next in the chain */
+		} else {
+			ok(0, "errors.txt: no way to build %s", name);
+			free(path);
+			continue;
+		}
+		/* the expected line with FILE, OTHER, ID and NEWID filled in */
+		char ofp[VAULT_FINGERPRINT_BYTES], newid[FV_ID_BYTES];
+		snprintf(newid, sizeof newid, "00000000%s", visit_id + 8);
+		if (fv_sync_fingerprint(other, ofp, &err) != FV_OK)
+			exit(99);
+		const char *from[] = {"FILE", "OTHER", "NEWID", "ID"};
+		const char *to[] = {path, ofp, newid, visit_id};
+		char *expect = fv_xstrdup(want);
+		for (size_t k = 0; k < 4; k++) {
+			char *at;
+			while ((at = strstr(expect, from[k]))) {
+				char *next = fv_xasprintf("%.*s%s%s", (int)(at - expect), expect, to[k],
+							  at + strlen(from[k]));
+				free(expect);
+				expect = next;
+			}
+		}
+		char *before = dump(into);
+		fv_sync_report rep;
+		reset();
+		fv_status st = fv_sync_import(into, path, NULL, &rep, &err);
+		if (strcmp(name, "conflict.fvb") == 0) {
+			ok(st == FV_OK && rep.conflicts == 1 && rep.notes.n == 1 &&
+			   strcmp(rep.notes.lines[0], expect) == 0, "%s: %s", name, want);
+			if (rep.notes.n)
+				diag("note: %s", rep.notes.lines[0]);
+			fv_conflict *c;
+			size_t nc;
+			ok(fv_store_sync_conflicts(sup, &c, &nc, &err) == FV_OK && nc == 1 &&
+			   strcmp(c[0].id, visit_id) == 0 && strcmp(c[0].record, conflict) == 0,
+			   "the conflicting record is kept whole");
+			fv_conflict_list_free(c, nc);
+			fv_visit v;
+			ok(fv_visit_get(sup, visit_id, 1, &v, &err) == FV_OK &&
+			   strstr(v.answers, "\"q1\":\"1\""), "the visit here is not overwritten");
+			fv_visit_release(&v);
+		} else {
+			ok(st != FV_OK && err.n == 1 && strcmp(err.lines[0], expect) == 0, "%s: %s",
+			   name, want);
+			if (err.n != 1 || strcmp(err.lines[0], expect) != 0)
+				show_errors(expect);
+			char *after = dump(into);
+			ok(strcmp(before, after) == 0, "%s: the store is unchanged", name);
+			free(after);
+		}
+		fv_sync_report_release(&rep);
+		free(before);
+		free(expect);
+		free(path);
+	}
+	ok(cases >= 14, "the corpus has %zu cases", cases);
+	free(good);
+	free(bad_answers);
+	free(conflict);
+	free(text);
+	free(list);
+	reset();
+}
+
+/* Remove the folder and what is in it. */
+static void remove_dir(const char *path)
+{
+	DIR *d = opendir(path);
+	struct dirent *e;
+	while (d && (e = readdir(d))) {
+		if (e->d_name[0] == '.')
+			continue;
+		char *p = fv_xasprintf("%s/%s", path, e->d_name);
+		unlink(p);
+		free(p);
+	}
+	if (d)
+		closedir(d);
+	rmdir(path);
+}
+
+int main(void)
+{
+	const char *tmp = getenv("TMPDIR");
+	if (vault_init() != FV_OK)
+		return 99;
+	dir = fv_xasprintf("%s/fv-test-sync-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+	if (!mkdtemp(dir))
+		return 99;
+	fv_clock_set(1795168800.0);   /* 2026-11-20T10:00 */
+	test_vault();
+	test_format();
+	setup_stores();
+	if (sup && wk && other && *up_path) {
+		test_tamper();
+		test_corpus();
+	}
+	fv_store_close(sup);
+	fv_store_close(wk);
+	fv_store_close(other);
+	free(up_path);
+	reset();
+	if (getenv("FV_KEEP"))
+		diag("kept %s", dir);
+	else
+		remove_dir(dir);
+	free(dir);
+	return done_testing();
+}
