@@ -450,7 +450,7 @@ void fv_referral_list_free(fv_referral *items, size_t n);
  * comment on the version returned): *decision "approved" or "returned"
  * and *comment (the caller frees both); FV_ENOTFOUND when there is none.
  */
-FV_MUST_CHECK fv_status fv_visit_review(fv_store *s, const char *id, int version,
+FV_MUST_CHECK fv_status fv_visit_review_get(fv_store *s, const char *id, int version,
 					char **decision, char **comment, fv_errors *err);
 
 /* ---- the audit log ---- */

@@ -350,7 +350,7 @@ fv_status fv_referral_list(fv_store *s, const char *person, fv_referral **out, s
 	return FV_OK;
 }
 
-fv_status fv_visit_review(fv_store *s, const char *id, int version, char **decision,
+fv_status fv_visit_review_get(fv_store *s, const char *id, int version, char **decision,
 			  char **comment, fv_errors *err)
 {
 	*decision = *comment = NULL;

@@ -186,7 +186,8 @@ fv_status fv_visit_list(fv_store *s, const fv_visit_query *q, fv_visit **out, si
 		}
 		fv_buf_adds(&sql, ")");
 	}
-	fv_buf_adds(&sql, " ORDER BY coalesce(v.checkin, v.created_at), v.id");
+	/* ties (a visit's forms share its check-in) in the order they were made */
+	fv_buf_adds(&sql, " ORDER BY coalesce(v.checkin, v.created_at), v.created_at, v.rowid");
 	sqlite3_stmt *st = store_prepare(s, sql.s, err);
 	fv_buf_release(&sql);
 	if (!st)

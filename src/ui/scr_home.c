@@ -258,7 +258,7 @@ static fv_status add_visits(today *d, ui *u, const fv_schedule_facts *f, fv_visi
 		char *decision = NULL, *comment = NULL;
 		fv_errors rerr;
 		fv_errors_init(&rerr);
-		fv_status rs = fv_visit_review(u->store, v[i].id, 0, &decision, &comment, &rerr);
+		fv_status rs = fv_visit_review_get(u->store, v[i].id, 0, &decision, &comment, &rerr);
 		if (rs != FV_OK && rs != FV_ENOTFOUND) {
 			st = rs;
 			fv_errors_add(err, NULL, 0, "%s", rerr.n ? rerr.lines[0] : "");

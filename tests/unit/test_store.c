@@ -1226,7 +1226,7 @@ static void test_alerts(void)
 	/* the review of a visit, as the supervisor's down-bundle brings it */
 	char *decision = NULL, *comment = NULL;
 	reset();
-	ok(fv_visit_review(s, vid, 0, &decision, &comment, &err) == FV_ENOTFOUND,
+	ok(fv_visit_review_get(s, vid, 0, &decision, &comment, &err) == FV_ENOTFOUND,
 	   "no review yet");
 	char *sql = fv_xasprintf(
 		"INSERT INTO review(id, version, author, visit_id, visit_version, decision,"
@@ -1235,13 +1235,13 @@ static void test_alerts(void)
 	ok(sqlite3_exec(s->db, sql, NULL, NULL, NULL) == SQLITE_OK, "a review row");
 	free(sql);
 	reset();
-	ok(fv_visit_review(s, vid, 0, &decision, &comment, &err) == FV_OK &&
+	ok(fv_visit_review_get(s, vid, 0, &decision, &comment, &err) == FV_OK &&
 	   strcmp(decision, "returned") == 0 && strcmp(comment, "请补充转介情况") == 0,
 	   "the review and its comment");
 	free(decision);
 	free(comment);
 	reset();
-	ok(fv_visit_review(s, vid, 2, &decision, &comment, &err) == FV_ENOTFOUND,
+	ok(fv_visit_review_get(s, vid, 2, &decision, &comment, &err) == FV_ENOTFOUND,
 	   "no review of version 2");
 	fv_form_free(f);
 	fv_store_close(s);
