@@ -110,9 +110,10 @@ struct json_t *fv_cli_visit_json(const struct fv_visit *v);
 
 /* ---- schedules (cmd_due.c) ---- */
 
-/* Load the rule tables of the assets dir into *out; 0, or the exit code
- * after printing every problem. */
-int fv_cli_load_rules(struct fv_rules **out);
+/* Load the rule tables into *out: those the store s holds (sent down by
+ * the supervisor), else those of the assets dir (s NULL: the assets
+ * dir); 0, or the exit code after printing every problem. */
+int fv_cli_load_rules(struct fv_store *s, struct fv_rules **out);
 /* A schedule item as JSON: type, state, from, due, needed, done, why
  * (in words), and what asks for it (category and rule_line, makeup_of,
  * festival, form_id, alert, source). */

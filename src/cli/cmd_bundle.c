@@ -503,10 +503,12 @@ static int team_invite(int argc, char **argv)
 		}
 		goto out;
 	}
-	if ((rc = fv_cli_load_rules(&rules)) != 0)
-		goto out;
 	if ((rc = fv_cli_open_store(&o.store, &s)) != 0)
 		goto out;
+	if ((rc = fv_cli_load_rules(s, &rules)) != 0) {
+		fv_store_close(s);
+		goto out;
+	}
 	fv_buf villages;
 	fv_buf_init(&villages);
 	for (size_t i = 0; i < o.nvillages; i++)

@@ -10,12 +10,24 @@
 #include "fieldvisit/cli.h"
 #include "fieldvisit/store.h"
 
-int fv_cli_load_rules(fv_rules **out)
+int fv_cli_load_rules(fv_store *s, fv_rules **out)
 {
 	fv_errors err;
-	char *dir = fv_cli_assets_dir("rules");
+	fv_status st;
 	fv_errors_init(&err);
-	fv_status st = fv_rules_load_dir(dir, out, &err);
+	*out = NULL;
+	/* the tables the supervisor sent down, when the store holds them */
+	if (s && (st = fv_store_rules(s, out, &err)) != FV_OK) {
+		int rc = fv_cli_fail(st, &err);
+		fv_errors_release(&err);
+		return rc;
+	}
+	if (*out) {
+		fv_errors_release(&err);
+		return 0;
+	}
+	char *dir = fv_cli_assets_dir("rules");
+	st = fv_rules_load_dir(dir, out, &err);
 	free(dir);
 	int rc = st == FV_OK ? 0 : fv_cli_fail(st, &err);
 	fv_errors_release(&err);
@@ -158,7 +170,7 @@ int fv_cli_visit_due(fv_store *s, const char *person, const char *date, int over
 		if (day * 86400.0 > fv_clock_now())
 			day--;
 	}
-	if ((rc = fv_cli_load_rules(&r)) != 0)
+	if ((rc = fv_cli_load_rules(s, &r)) != 0)
 		return rc;
 	fv_errors_init(&err);
 	if ((st = fv_store_schedule_facts(s, person, facts_since(day), &facts, &err)) != FV_OK) {
@@ -271,8 +283,13 @@ json_t *fv_cli_propose(fv_store *s, const char *person, const char *visit_date)
 	if (!fv_date_parse(visit_date, &day))
 		return NULL;
 	fv_errors_init(&err);
-	char *dir = fv_cli_assets_dir("rules");
-	if (fv_rules_load_dir(dir, &r, &err) != FV_OK) {
+	if (fv_store_rules(s, &r, &err) == FV_OK && !r) {
+		char *dir = fv_cli_assets_dir("rules");
+		if (fv_rules_load_dir(dir, &r, &err) != FV_OK)
+			r = NULL;
+		free(dir);
+	}
+	if (!r) {
 		fv_cli_error("no next visit proposed: the rule tables cannot be read");
 		fv_cli_errors(&err);
 	} else if (fv_store_schedule_facts(s, person, facts_since(day), &facts, &err) != FV_OK) {
@@ -288,7 +305,6 @@ json_t *fv_cli_propose(fv_store *s, const char *person, const char *visit_date)
 		}
 		fv_schedule_facts_release(&facts);
 	}
-	free(dir);
 	fv_rules_free(r);
 	fv_errors_release(&err);
 	return out;

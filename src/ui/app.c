@@ -322,6 +322,16 @@ static fv_status open_store(ui *u, const char *path, const char *pass, fv_errors
 	(void)!fv_store_audit_note(s, "unlock", NULL, NULL, &aerr);
 	fv_errors_release(&aerr);
 	u->store = s;
+	/* the rule tables the supervisor sent down, when the store has them,
+	 * else those of the assets folder loaded at start */
+	fv_rules *r = NULL;
+	fv_errors rerr;
+	fv_errors_init(&rerr);
+	if (fv_store_rules(s, &r, &rerr) == FV_OK && r) {
+		fv_rules_free(u->rules);
+		u->rules = r;
+	}
+	fv_errors_release(&rerr);
 	if (!u->store_path || strcmp(u->store_path, path) != 0) {
 		free(u->store_path);
 		u->store_path = fv_xstrdup(path);

@@ -282,6 +282,24 @@ ok $? "... keeping the state, the score and what schedules read"
 	grep -o '"id":"[^"]*"' | head -1 | cut -d'"' -f4)" | tail -n +2 | wc -l > n
 is "$(cat n)" 3 "... and the visits themselves"
 
+# ------------------------------------------------------------------ rules in the store
+# The rule tables came with the invitation: a worker's schedules follow
+# them, whatever the assets folder of the laptop says.
+mkdir -p mod
+cp -r "$FV_SRCDIR/assets/rules" mod/
+sed -i 's/^zili,1,month/zili,3,month/' mod/rules/visit_frequency.csv
+for w in w1 w2 w3; do
+	FIELDVISIT_ASSETS_DIR="$TMP/mod" "$F" visit list --due --date 2026-12-10 --store $w.fv
+done > due 2> err
+grep -q "zili: 1 a month" due && ! grep -q "zili: 3 a month" due
+ok $? "a worker's schedule follows the rule tables its store holds"
+"$F" init --role worker --name Solo --store solo.fv > /dev/null 2>&1
+"$F" person add --store solo.fv --name 'Wang Jun' --id 110105194912310038 --sex male \
+	--birth 1949-12-31 --village Xicun --category zili > /dev/null 2>&1
+FIELDVISIT_ASSETS_DIR="$TMP/mod" "$F" visit list --due --date 2026-12-10 --store solo.fv > due 2> err
+grep -q "zili: 3 a month" due
+ok $? "a store without rule tables (not in a team) follows the assets folder"
+
 # --help everywhere
 for c in "bundle" "bundle export" "team" "review"; do
 	"$F" $c --help > /dev/null 2>&1
