@@ -381,6 +381,12 @@ void fv_schedule_person(const fv_rules *r, const fv_sched_person *p, int32_t tod
 			fv_schedule *out);
 void fv_schedule_release(fv_schedule *s);
 
+/* Why item it is asked for, in English words, as `visit list --due` and
+ * the reports show it: "gaoling: 1 a month, 0 done, at least 60 minutes
+ * each", "Spring Festival visit, 2027-01-22 to 2027-02-13", "follow-up of
+ * alert item9 (ID)".  The caller frees. */
+char *fv_sched_item_why(const fv_rules *r, const fv_sched_item *it);
+
 /* How many items of s are in state st. */
 size_t fv_schedule_count(const fv_schedule *s, fv_sched_state st);
 
