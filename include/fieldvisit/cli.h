@@ -68,6 +68,7 @@ int fv_cmd_recover(int argc, char **argv);
 int fv_cmd_generate(int argc, char **argv);
 int fv_cmd_check(int argc, char **argv);
 int fv_cmd_rules(int argc, char **argv);
+int fv_cmd_report(int argc, char **argv);   /* cmd_report.c */
 
 /*
  * The folder of the data files assets/SUB ("demo", "rules"):

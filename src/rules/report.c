@@ -1329,7 +1329,7 @@ static void anomalies(fv_report *rep, const fv_rules *r, const fv_report_facts *
 		t->marked[t->nrows - 1] = counts[k] > 0;
 	}
 	t = TABLE(rep, "findings", "Findings: which records and why", "check", "date", "worker",
-		  "village", "records", "why");
+		  "village", "why", "records");
 	for (size_t i = 0; i < fs.n; i++) {
 		const finding *x = &fs.v[i];
 		fv_report_cell *c = row(t);
@@ -1338,8 +1338,8 @@ static void anomalies(fv_report *rep, const fv_rules *r, const fv_report_facts *
 			c_date(rep, &c[1], x->date);
 		c_text(rep, &c[2], x->worker);
 		c_text(rep, &c[3], x->village);
-		c_own(rep, &c[4], x->records);
-		c_own(rep, &c[5], x->why);
+		c_own(rep, &c[4], x->why);
+		c_own(rep, &c[5], x->records);
 		t->marked[t->nrows - 1] = 1;
 	}
 	free(fs.v);
