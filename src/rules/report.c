@@ -1118,7 +1118,7 @@ static void check_patterns(const fv_rules *r, const fv_report_facts *f, const fv
 {
 	vref *refs = fv_xmalloc((f->nvisits ? f->nvisits : 1) * sizeof *refs);
 	size_t n = 0;
-	char t1[8], t2[8], t3[8], t4[8];
+	char t1[8], t2[8];
 
 	/* overlapping visits of one worker with different people */
 	for (size_t i = 0; i < f->nvisits; i++) {
@@ -1128,25 +1128,38 @@ static void check_patterns(const fv_rules *r, const fv_report_facts *f, const fv
 			refs[n++] = (vref){v, f};
 	}
 	qsort(refs, n, sizeof *refs, cmp_by_worker_checkin);
-	for (size_t i = 0; i < n; i++) {
-		const fv_rep_visit *x = refs[i].v;
-		for (size_t j = i + 1; j < n; j++) {
+	/* one finding per run of visits that overlap one another (a chain
+	 * in check-in order), so that a day of overlaps is one line, not
+	 * every pair of it */
+	for (size_t i = 0; i < n;) {
+		size_t j = i + 1, people = 1;
+		double end = refs[i].v->checkout, together = 0;
+		while (j < n && strcmp(refs[j].v->worker, refs[i].v->worker) == 0 &&
+		       refs[j].v->checkin < end) {
 			const fv_rep_visit *y = refs[j].v;
-			if (strcmp(x->worker, y->worker) != 0 || y->checkin >= x->checkout)
-				break;
-			if (y->person == x->person)
-				continue;
-			double end = y->checkout < x->checkout ? y->checkout : x->checkout;
-			hhmm(x->checkin, t1);
-			hhmm(x->checkout, t2);
-			hhmm(y->checkin, t3);
-			hhmm(y->checkout, t4);
-			add(fs, A_OVERLAP, x->date, x->worker, f->people[x->person].village,
-			    fv_xasprintf("%s %s", x->id, y->id),
-			    fv_xasprintf("one worker with two people at once: %s-%s and %s-%s,"
-					 " %.0f minutes together",
-					 t1, t2, t3, t4, floor((end - y->checkin) / 60.0)));
+			int other = 1;
+			for (size_t k = i; k < j; k++)
+				if (refs[k].v->person == y->person) {
+					other = 0;
+					break;
+				}
+			people += other;
+			together += ((y->checkout < end ? y->checkout : end) - y->checkin) / 60.0;
+			if (y->checkout > end)
+				end = y->checkout;
+			j++;
 		}
+		if (people > 1) {
+			const fv_rep_visit *x = refs[i].v;
+			hhmm(x->checkin, t1);
+			hhmm(end, t2);
+			add(fs, A_OVERLAP, x->date, x->worker, f->people[x->person].village,
+			    ids_of(refs, i, j),
+			    fv_xasprintf("one worker with %zu people at once between %s and %s:"
+					 " %zu visits overlapping by %.0f minutes in all",
+					 people, t1, t2, j - i, floor(together)));
+		}
+		i = j;
 	}
 
 	/* visits a day, and the minute of the hour of check-ins */

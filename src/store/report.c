@@ -203,6 +203,20 @@ static fv_status read_people(fv_store *s, storage *S, names *W, fv_report_facts 
 
 /* ---- visits --------------------------------------------------------- */
 
+/* Visits in the order of report.h: date, check-in, id. */
+static int cmp_visit(const void *a, const void *b)
+{
+	const fv_rep_visit *x = a, *y = b;
+	if (x->date != y->date)
+		return (x->date > y->date) - (x->date < y->date);
+	int nx = isnan(x->checkin), ny = isnan(y->checkin);
+	if (nx != ny)
+		return nx - ny;
+	if (!nx && x->checkin != y->checkin)
+		return x->checkin < y->checkin ? -1 : 1;
+	return strcmp(x->id, y->id);
+}
+
 static fv_status read_visits(fv_store *s, storage *S, names *W, const fv_rules *r,
 			     unsigned need, int32_t from, int32_t to, const pidx *ix,
 			     fv_report_facts *out, fv_errors *err)
@@ -215,27 +229,33 @@ static fv_status read_visits(fv_store *s, storage *S, names *W, const fv_rules *
 	int rc;
 
 	fv_buf_init(&sql);
-	fv_buf_adds(&sql, "SELECT f.id, f.person_id, f.visit_date, f.form_id, f.duration,"
+	fv_buf_adds(&sql, "SELECT v.id, v.person_id, v.visit_date, v.form_id, v.duration,"
 			  " v.author, v.checkin, v.checkout, v.submitted_at, v.services");
 	fv_buf_adds(&sql, (need & FV_NEED_ANSWERS) ? ", v.answers" : ", NULL");
 	if (need & FV_NEED_LEVELS) {
 		/* level codes are a-z, 0-9 and _ (the rules loader checks) */
-		fv_buf_adds(&sql, ", CASE WHEN f.form_id = '" FV_REPORT_SATISFACTION_FORM "' THEN"
+		fv_buf_adds(&sql, ", CASE WHEN v.form_id = '" FV_REPORT_SATISFACTION_FORM "' THEN"
 				  " json_extract(v.answers, '$.visited') END");
-		fv_buf_adds(&sql, ", CASE WHEN f.form_id = '" FV_REPORT_SATISFACTION_FORM "' AND"
+		fv_buf_adds(&sql, ", CASE WHEN v.form_id = '" FV_REPORT_SATISFACTION_FORM "' AND"
 				  " json_extract(v.answers, '$.visited') = 'no' THEN (SELECT g.id"
 				  " || ' ' || g.visit_date FROM visit_fact g WHERE g.person_id ="
-				  " f.person_id AND g.visit_date <= f.visit_date AND g.form_id <> '"
+				  " v.person_id AND g.visit_date <= v.visit_date AND g.form_id <> '"
 				  FV_REPORT_SATISFACTION_FORM "' ORDER BY g.visit_date DESC, g.id"
 				  " DESC LIMIT 1) END");
 		for (size_t k = 0; k < nl; k++)
-			fv_buf_addf(&sql, ", CASE WHEN f.form_id = '" FV_REPORT_SATISFACTION_FORM
+			fv_buf_addf(&sql, ", CASE WHEN v.form_id = '" FV_REPORT_SATISFACTION_FORM
 					  "' THEN json_extract(v.answers, '$.n_%s') END",
 				    lv[k].code);
 	}
-	fv_buf_adds(&sql, " FROM visit_fact f JOIN visit v ON v.id = f.id AND v.version ="
-			  " f.version WHERE f.visit_date BETWEEN ?1 AND ?2"
-			  " ORDER BY f.visit_date, v.checkin, f.id");
+	/* the rows are read in the table's order (rowid IN an ordered list
+	 * made from visit_fact and the (id, version) index alone), so each
+	 * page of the big visit table is decrypted once; a plain scan of the
+	 * visit table with a date filter was 2-3 times slower (it decrypts
+	 * every page and the answers' overflow pages), a join from visit_fact
+	 * in its own order about as fast but seeking at random */
+	fv_buf_adds(&sql, " FROM visit v WHERE v.rowid IN (SELECT w.rowid FROM visit_fact f"
+			  " JOIN visit w ON w.id = f.id AND w.version = f.version"
+			  " WHERE f.visit_date BETWEEN ?1 AND ?2)");
 	sqlite3_stmt *q = store_prepare(s, sql.s, err);
 	fv_buf_release(&sql);
 	if (!q)
@@ -294,6 +314,7 @@ static fv_status read_visits(fv_store *s, storage *S, names *W, const fv_rules *
 	sqlite3_finalize(q);
 	if (rc != SQLITE_DONE)
 		return store_error(s, rc, "reading visits", err);
+	qsort(out->visits, out->nvisits, sizeof *out->visits, cmp_visit);
 	for (size_t i = 0; i < out->nvisits; i++) {
 		fv_rep_visit *v = &out->visits[i];
 		if (v->levels)
