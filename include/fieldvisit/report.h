@@ -189,6 +189,7 @@ enum {
 	FV_NEED_LEVELS = 16,      /* satisfaction counts and visited */
 	FV_NEED_ALERTS = 32,
 	FV_NEED_CALLBACKS = 64,
+	FV_NEED_TIMES = 128,      /* visits' check-in, check-out, submission */
 };
 /* The facts report k reads for args a: the bits above and the visit dates
  * to read, [*from, *to]. */

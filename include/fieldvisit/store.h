@@ -413,7 +413,8 @@ struct fv_report_facts;
  * they belong to); with FV_NEED_SCHEDULE each person's schedule facts
  * (fv_store_schedule_facts from two calendar years before from); with
  * FV_NEED_VISITS the visits that count (the latest version of each, past
- * the draft, not returned) dated from..to, with FV_NEED_ANSWERS a hash of
+ * the draft, not returned) dated from..to (their check-in, check-out and
+ * submission times with FV_NEED_TIMES, else NAN), with FV_NEED_ANSWERS a hash of
  * each one's answers, with FV_NEED_LEVELS the satisfaction form's level
  * counts (n_<level> of r's levels), its `visited` answer and, when that is
  * no, the person's latest other visit on or before it; FV_NEED_ALERTS

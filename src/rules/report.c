@@ -1480,7 +1480,7 @@ unsigned fv_report_needs(fv_report_kind k, const fv_report_args *a, int32_t *fro
 	case FV_REPORT_CALLBACKS:
 		return FV_NEED_PEOPLE | FV_NEED_VISITS | FV_NEED_LEVELS | FV_NEED_CALLBACKS;
 	case FV_REPORT_ANOMALIES:
-		return FV_NEED_PEOPLE | FV_NEED_VISITS | FV_NEED_ANSWERS;
+		return FV_NEED_PEOPLE | FV_NEED_VISITS | FV_NEED_ANSWERS | FV_NEED_TIMES;
 	case FV_REPORT_SERVICES: {
 		int y, m, d;
 		fv_date_to_ymd(a->day, &y, &m, &d);

@@ -278,9 +278,9 @@ static fv_status read_visits(fv_store *s, storage *S, names *W, const fv_rules *
 		v->form_id = col_intern(S, q, 3);
 		v->duration = sqlite3_column_type(q, 4) == SQLITE_NULL ? -1 : sqlite3_column_int(q, 4);
 		v->worker = col_worker(s, S, W, q, 5);
-		v->checkin = col_time(q, 6);
-		v->checkout = col_time(q, 7);
-		v->submitted = col_time(q, 8);
+		v->checkin = (need & FV_NEED_TIMES) ? col_time(q, 6) : NAN;
+		v->checkout = (need & FV_NEED_TIMES) ? col_time(q, 7) : NAN;
+		v->submitted = (need & FV_NEED_TIMES) ? col_time(q, 8) : NAN;
 		v->services = col_intern(S, q, 9);
 		if (sqlite3_column_type(q, 10) != SQLITE_NULL)
 			v->answers = hash_text(sqlite3_column_text(q, 10), sqlite3_column_bytes(q, 10));
