@@ -3,7 +3,7 @@
  * and services, computed from plain facts and the rule set into tables
  * (include/fieldvisit/report.h).  No store, no clock: the caller gives the
  * facts and the day.  Every choice a report makes where the rules are
- * silent is written in fieldvisit(1) (REPORTS).
+ * silent is written in fieldvisit(1), under the report command.
  */
 #include <math.h>
 #include <stdio.h>
