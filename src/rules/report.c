@@ -1328,7 +1328,8 @@ static void anomalies(fv_report *rep, const fv_rules *r, const fv_report_facts *
 	check_visits(r, f, a, &fs);
 	check_patterns(r, f, a, &fs);
 	check_people(f, a, &fs);
-	qsort(fs.v, fs.n, sizeof *fs.v, cmp_finding);
+	if (fs.n)
+		qsort(fs.v, fs.n, sizeof *fs.v, cmp_finding);
 
 	fv_report_table *t = TABLE(rep, "summary", "Findings by check", "check", "findings");
 	t->chart_label = 0;

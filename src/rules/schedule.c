@@ -324,7 +324,8 @@ void fv_schedule_person(const fv_rules *r, const fv_sched_person *p, int32_t tod
 	festivals(&b);
 	followups(&b);
 
-	qsort(out->items, out->n, sizeof *out->items, cmp_items);
+	if (out->n)   /* qsort(NULL, 0, ...) is undefined */
+		qsort(out->items, out->n, sizeof *out->items, cmp_items);
 	for (size_t i = 0; i < out->n; i++) {
 		const fv_sched_item *it = &out->items[i];
 		if ((it->state == FV_SCHED_DUE || it->state == FV_SCHED_OVERDUE) &&

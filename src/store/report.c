@@ -314,7 +314,8 @@ static fv_status read_visits(fv_store *s, storage *S, names *W, const fv_rules *
 	sqlite3_finalize(q);
 	if (rc != SQLITE_DONE)
 		return store_error(s, rc, "reading visits", err);
-	qsort(out->visits, out->nvisits, sizeof *out->visits, cmp_visit);
+	if (out->nvisits)
+		qsort(out->visits, out->nvisits, sizeof *out->visits, cmp_visit);
 	for (size_t i = 0; i < out->nvisits; i++) {
 		fv_rep_visit *v = &out->visits[i];
 		if (v->levels)
