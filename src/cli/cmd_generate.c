@@ -441,8 +441,11 @@ static void make_name(gen *g, int male, int32_t birth, char *out, size_t n)
 	int y, m, d;
 	fv_date_to_ymd(birth, &y, &m, &d);
 	const wlist *given = &g->d.given[male][ERA_OF(y)];
-	snprintf(out, n, "%s%s", g->d.surnames.items[wlist_pick(&g->d.surnames, &g->r)],
-		 given->items[rng_below(&g->r, given->n)]);
+	/* two draws in one argument list would be made in an order the
+	 * compiler chooses: gcc and clang gave different names */
+	size_t surname = wlist_pick(&g->d.surnames, &g->r);
+	size_t name = (size_t)rng_below(&g->r, given->n);
+	snprintf(out, n, "%s%s", g->d.surnames.items[surname], given->items[name]);
 }
 
 /* A phone number starting 100: no real Chinese number does. */
