@@ -78,6 +78,7 @@ int fv_cmd_ui_keys_man(int argc, char **argv);
 int fv_cmd_bundle(int argc, char **argv);   /* cmd_bundle.c */
 int fv_cmd_team(int argc, char **argv);
 int fv_cmd_review(int argc, char **argv);
+int fv_cmd_report(int argc, char **argv);   /* cmd_report.c */
 
 /*
  * The folder of the data files assets/SUB ("demo", "rules"):

@@ -235,6 +235,19 @@ int fv_rules_retention_days(const fv_rules *r);
 /* Days within which a person with an open alert gets a follow-up visit. */
 int fv_rules_alert_followup_days(const fv_rules *r);
 
+/* The thresholds of the fraud checks (fieldvisit report anomalies):
+ * more visits than this by one worker on one day stand out (>= 1); a
+ * visit submitted more than this many hours after its check-out; a
+ * worker with at least same_minute_min_visits check-ins of which at least
+ * same_minute_percent fall on one minute of the hour; one worker's visits
+ * of one form with the same full answer set for at least
+ * copied_min_people different people (>= 2). */
+int fv_rules_max_visits_per_day(const fv_rules *r);
+int fv_rules_max_record_delay_hours(const fv_rules *r);
+double fv_rules_same_minute_percent(const fv_rules *r);
+int fv_rules_same_minute_min_visits(const fv_rules *r);
+int fv_rules_copied_min_people(const fv_rules *r);
+
 /* ------------------------------------------------------------------ */
 /* Schedules: who is due, who is overdue, and why                      */
 
@@ -367,6 +380,12 @@ typedef struct fv_schedule {
 void fv_schedule_person(const fv_rules *r, const fv_sched_person *p, int32_t today,
 			fv_schedule *out);
 void fv_schedule_release(fv_schedule *s);
+
+/* Why item it is asked for, in English words, as `visit list --due` and
+ * the reports show it: "gaoling: 1 a month, 0 done, at least 60 minutes
+ * each", "Spring Festival visit, 2027-01-22 to 2027-02-13", "follow-up of
+ * alert item9 (ID)".  The caller frees. */
+char *fv_sched_item_why(const fv_rules *r, const fv_sched_item *it);
 
 /* How many items of s are in state st. */
 size_t fv_schedule_count(const fv_schedule *s, fv_sched_state st);

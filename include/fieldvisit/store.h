@@ -767,5 +767,36 @@ void fv_conflict_list_free(fv_conflict *items, size_t n);
  * visits dropped.  Audited ("visit.prune") when any.
  */
 FV_MUST_CHECK fv_status fv_store_prune(fv_store *s, int days, size_t *n, fv_errors *err);
+/* ================================================================== */
+/* Reports (fieldvisit report; the computation is in report.h)         */
+
+struct fv_report_facts;
+
+/*
+ * Gather the facts of the reports (fv_report_needs tells need, from and
+ * to): always every person (sorted by village, name, id, with the worker
+ * they belong to); with FV_NEED_SCHEDULE each person's schedule facts
+ * (fv_store_schedule_facts from two calendar years before from); with
+ * FV_NEED_VISITS the visits that count (the latest version of each, past
+ * the draft, not returned) dated from..to (their check-in, check-out and
+ * submission times with FV_NEED_TIMES, else NAN), with FV_NEED_ANSWERS a hash of
+ * each one's answers, with FV_NEED_LEVELS the satisfaction form's level
+ * counts (n_<level> of r's levels), its `visited` answer and, when that is
+ * no, the person's latest other visit on or before it; FV_NEED_ALERTS
+ * every alert with the person's first visit after it; FV_NEED_CALLBACKS
+ * every callback row.  out->team is fv_store_team.  Released with
+ * fv_report_facts_release (also after a failure).
+ */
+FV_MUST_CHECK fv_status fv_store_report_facts(fv_store *s, const fv_rules *r, unsigned need,
+					      int32_t from, int32_t to,
+					      struct fv_report_facts *out, fv_errors *err);
+void fv_report_facts_release(struct fv_report_facts *f);
+/* The name of the worker whose device id is author: the team roster's name
+ * for that device (peer), else the device id itself.  The caller frees. */
+char *fv_store_worker_name(fv_store *s, const char *author);
+/* The id that seeds the team's callback samples: the team's id when the
+ * store belongs to a team, else this store's device id.  The caller
+ * frees. */
+char *fv_store_team(fv_store *s);
 
 #endif

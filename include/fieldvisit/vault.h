@@ -73,6 +73,19 @@ void vault_uuid(char out[37]);
 /* BLAKE2b (crypto_generichash, unkeyed) of in, outlen bytes: 16 to 64
  * (another length is a programming error and aborts). */
 void vault_hash(uint8_t *out, size_t outlen, const void *in, size_t inlen);
+/* Keyed BLAKE2b (crypto_generichash with a key of 16 to 64 bytes) of in,
+ * outlen bytes (16 to 64; other lengths are a programming error and
+ * abort).  The same key and input give the same bytes on every machine:
+ * reproducible draws (callback samples) rank records by it. */
+void vault_keyed_hash(uint8_t *out, size_t outlen, const uint8_t *key, size_t keylen,
+		      const void *in, size_t inlen);
+/*
+ * For tests that compare whole outputs with golden files: from now on
+ * vault_uuid gives a fixed sequence of UUIDs drawn from seed (a new
+ * random-looking id each call, the same sequence in every run) instead of
+ * random ones; seed 0 goes back to random ids.  Never used by the program.
+ */
+void vault_uuid_pin(uint64_t seed);
 
 /*
  * Page cipher (XChaCha20-Poly1305, a fresh random nonce on every seal).

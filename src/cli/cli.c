@@ -35,6 +35,7 @@ static const struct command {
 	{"recover", fv_cmd_recover, "open a store with its recovery key and set a new passphrase"},
 	{"check", fv_cmd_check, "check that every page of a store decrypts and is sound"},
 	{"rules", fv_cmd_rules, "check rule tables (rules check [DIR])"},
+	{"report", fv_cmd_report, "supervisor's reports: coverage, overdue, satisfaction, alerts, ..."},
 	{"generate", fv_cmd_generate, "fill a store with fictional people and visits (tests, demos)"},
 	/* hidden: `make man-keys` */
 	{"ui-keys-man", fv_cmd_ui_keys_man, NULL},

@@ -46,51 +46,6 @@ static int32_t facts_since(int32_t day)
 	return since;
 }
 
-/* Why an item is asked for, in words (English, as the CLI speaks). */
-static char *item_why(const fv_rules *r, const fv_sched_item *it)
-{
-	char from[16], due[16];
-	fv_date_format(it->from, from);
-	fv_date_format(it->due, due);
-	switch (it->type) {
-	case FV_SCHED_REGULAR:
-	case FV_SCHED_MAKEUP: {
-		const fv_rules_frequency *q = it->rule;
-		char *mins = q->min_minutes > 0 ? fv_xasprintf(", at least %d minutes each",
-							       q->min_minutes)
-						: fv_xstrdup("");
-		char *s;
-		if (it->type == FV_SCHED_MAKEUP) {
-			char of[16];
-			fv_date_format(it->short_of, of);
-			s = fv_xasprintf("%s: make-up of the %s from %s, %d of %d done%s",
-					 q->category, fv_rules_period_name(q->period), of, it->done,
-					 it->needed, mins);
-		} else {
-			char *done = it->state == FV_SCHED_UPCOMING
-					     ? fv_xstrdup("")
-					     : fv_xasprintf(", %d done", it->done);
-			s = fv_xasprintf("%s: %d a %s%s%s", q->category, q->visits,
-					 fv_rules_period_name(q->period), done, mins);
-			free(done);
-		}
-		free(mins);
-		return s;
-	}
-	case FV_SCHED_FESTIVAL: {
-		const fv_rules_festival *fs;
-		(void)fv_rules_festivals(r, &fs);
-		return fv_xasprintf("%s visit, %s to %s", fs[it->festival].name_en, from, due);
-	}
-	case FV_SCHED_FOLLOWUP:
-		if (it->alert_kind)
-			return fv_xasprintf("follow-up of alert %s (%s)", it->alert_kind, it->source);
-		return fv_xasprintf("follow-up of %s visit %s%s", it->form_id, it->source,
-				    it->rule ? " (emergency contraception)" : "");
-	}
-	return fv_xstrdup("");
-}
-
 static json_t *date_json(int32_t d)
 {
 	char s[16];
@@ -104,7 +59,7 @@ json_t *fv_cli_sched_item_json(const fv_rules *r, const fv_sched_item *it)
 {
 	const fv_rules_festival *fs;
 	(void)fv_rules_festivals(r, &fs);
-	char *why = item_why(r, it);
+	char *why = fv_sched_item_why(r, it);
 	json_t *o = json_pack("{s:s, s:s, s:o, s:o, s:i, s:i, s:s}", "type",
 			      fv_sched_type_name(it->type), "state", fv_sched_state_name(it->state),
 			      "from", date_json(it->from), "due", date_json(it->due), "needed",
@@ -245,7 +200,7 @@ int fv_cli_visit_due(fv_store *s, const char *person, const char *date, int over
 		memcpy(cells, head, sizeof head);
 		for (size_t i = 0; i < nrows; i++) {
 			fv_date_format(rows[i].it->due, dues[i]);
-			whys[i] = item_why(r, rows[i].it);
+			whys[i] = fv_sched_item_why(r, rows[i].it);
 			const char *line[NCOLS] = {
 				dues[i], fv_sched_state_name(rows[i].it->state),
 				facts.people[rows[i].person].id, facts.names[rows[i].person],

@@ -89,6 +89,9 @@ struct fv_rules {
 	} hot;
 	struct {
 		int lock_minutes, retention_days, alert_followup_days;
+		int max_visits_per_day, max_record_delay_hours, same_minute_min_visits;
+		int copied_min_people;
+		double same_minute_percent;
 	} set;
 };
 
@@ -725,6 +728,11 @@ static void read_settings(reader *L)
 		{"lock_idle_minutes", RV_COUNT, 1},
 		{"retention_days_after_receipt", RV_COUNT, 0},
 		{"alert_followup_days", RV_COUNT, 1},
+		{"max_visits_per_day", RV_COUNT, 1},
+		{"max_record_delay_hours", RV_COUNT, 1},
+		{"same_minute_percent", RV_PERCENT, 0},
+		{"same_minute_min_visits", RV_COUNT, 1},
+		{"copied_min_people", RV_COUNT, 2},
 	};
 	rules_value vals[COUNT(keys)];
 	int lines[COUNT(keys)];
@@ -733,6 +741,11 @@ static void read_settings(reader *L)
 		L->r->set.lock_minutes = (int)vals[0].n;
 		L->r->set.retention_days = (int)vals[1].n;
 		L->r->set.alert_followup_days = (int)vals[2].n;
+		L->r->set.max_visits_per_day = (int)vals[3].n;
+		L->r->set.max_record_delay_hours = (int)vals[4].n;
+		L->r->set.same_minute_percent = vals[5].d;
+		L->r->set.same_minute_min_visits = (int)vals[6].n;
+		L->r->set.copied_min_people = (int)vals[7].n;
 	}
 }
 
@@ -1057,4 +1070,29 @@ int fv_rules_retention_days(const fv_rules *r)
 int fv_rules_alert_followup_days(const fv_rules *r)
 {
 	return r->set.alert_followup_days;
+}
+
+int fv_rules_max_visits_per_day(const fv_rules *r)
+{
+	return r->set.max_visits_per_day;
+}
+
+int fv_rules_max_record_delay_hours(const fv_rules *r)
+{
+	return r->set.max_record_delay_hours;
+}
+
+double fv_rules_same_minute_percent(const fv_rules *r)
+{
+	return r->set.same_minute_percent;
+}
+
+int fv_rules_same_minute_min_visits(const fv_rules *r)
+{
+	return r->set.same_minute_min_visits;
+}
+
+int fv_rules_copied_min_people(const fv_rules *r)
+{
+	return r->set.copied_min_people;
 }

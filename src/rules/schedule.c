@@ -352,6 +352,52 @@ size_t fv_schedule_count(const fv_schedule *s, fv_sched_state st)
 	return n;
 }
 
+/* ---- why, in words --------------------------------------------- */
+
+char *fv_sched_item_why(const fv_rules *r, const fv_sched_item *it)
+{
+	char from[16], due[16];
+	fv_date_format(it->from, from);
+	fv_date_format(it->due, due);
+	switch (it->type) {
+	case FV_SCHED_REGULAR:
+	case FV_SCHED_MAKEUP: {
+		const fv_rules_frequency *q = it->rule;
+		char *mins = q->min_minutes > 0 ? fv_xasprintf(", at least %d minutes each",
+							       q->min_minutes)
+						: fv_xstrdup("");
+		char *s;
+		if (it->type == FV_SCHED_MAKEUP) {
+			char of[16];
+			fv_date_format(it->short_of, of);
+			s = fv_xasprintf("%s: make-up of the %s from %s, %d of %d done%s",
+					 q->category, fv_rules_period_name(q->period), of, it->done,
+					 it->needed, mins);
+		} else {
+			char *done = it->state == FV_SCHED_UPCOMING
+					     ? fv_xstrdup("")
+					     : fv_xasprintf(", %d done", it->done);
+			s = fv_xasprintf("%s: %d a %s%s%s", q->category, q->visits,
+					 fv_rules_period_name(q->period), done, mins);
+			free(done);
+		}
+		free(mins);
+		return s;
+	}
+	case FV_SCHED_FESTIVAL: {
+		const fv_rules_festival *fs;
+		(void)fv_rules_festivals(r, &fs);
+		return fv_xasprintf("%s visit, %s to %s", fs[it->festival].name_en, from, due);
+	}
+	case FV_SCHED_FOLLOWUP:
+		if (it->alert_kind)
+			return fv_xasprintf("follow-up of alert %s (%s)", it->alert_kind, it->source);
+		return fv_xasprintf("follow-up of %s visit %s%s", it->form_id, it->source,
+				    it->rule ? " (emergency contraception)" : "");
+	}
+	return fv_xstrdup("");
+}
+
 /* ---- the next visit to propose ----------------------------------- */
 
 static void consider(int32_t *best, fv_sched_item *why, int32_t date, const fv_sched_item *it)

@@ -192,13 +192,27 @@ void vault_random(void *p, size_t n)
 	randombytes_buf(p, n);
 }
 
+/* The pinned sequence of vault_uuid_pin: the seed and a counter, hashed. */
+static uint64_t uuid_seed, uuid_count;
+
+void vault_uuid_pin(uint64_t seed)
+{
+	uuid_seed = seed;
+	uuid_count = 0;
+}
+
 void vault_uuid(char out[37])
 {
 	static const char hex[] = "0123456789abcdef";
 	uint8_t b[16];
 	size_t o = 0;
 
-	vault_random(b, sizeof b);
+	if (uuid_seed) {
+		uint64_t in[2] = {uuid_seed, uuid_count++};
+		vault_hash(b, sizeof b, in, sizeof in);
+	} else {
+		vault_random(b, sizeof b);
+	}
 	b[6] = (uint8_t)((b[6] & 0x0f) | 0x40);   /* version 4 */
 	b[8] = (uint8_t)((b[8] & 0x3f) | 0x80);   /* variant 10xx (RFC 4122) */
 	for (size_t i = 0; i < sizeof b; i++) {
@@ -215,6 +229,18 @@ void vault_hash(uint8_t *out, size_t outlen, const void *in, size_t inlen)
 	vault_require_init();
 	if (crypto_generichash(out, outlen, in, inlen, NULL, 0) != 0) {
 		fprintf(stderr, "fieldvisit: internal error: vault_hash of %zu bytes\n", outlen);
+		abort();
+	}
+}
+
+void vault_keyed_hash(uint8_t *out, size_t outlen, const uint8_t *key, size_t keylen,
+		      const void *in, size_t inlen)
+{
+	vault_require_init();
+	if (keylen < crypto_generichash_KEYBYTES_MIN || keylen > crypto_generichash_KEYBYTES_MAX ||
+	    crypto_generichash(out, outlen, in, inlen, key, keylen) != 0) {
+		fprintf(stderr, "fieldvisit: internal error: vault_keyed_hash of %zu bytes\n",
+			outlen);
 		abort();
 	}
 }

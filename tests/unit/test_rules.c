@@ -210,6 +210,11 @@ static void test_others(const fv_rules *r)
 	}
 	ok(fv_rules_hotline_find(r, "fire") == NULL, "no hotline fire");
 	is_num(fv_rules_lock_minutes(r), 5, "lock after 5 idle minutes");
+	is_num(fv_rules_max_visits_per_day(r), 8, "at most 8 visits a day before it stands out");
+	is_num(fv_rules_max_record_delay_hours(r), 48, "recorded within 48 hours of the check-out");
+	is_num(fv_rules_same_minute_percent(r), 80, "80%% of check-ins on one minute stand out");
+	is_num(fv_rules_same_minute_min_visits(r), 10, "... of a worker with 10 check-ins or more");
+	is_num(fv_rules_copied_min_people(r), 3, "the same answers for 3 people stand out");
 	is_num(fv_rules_retention_days(r), 90, "keep records 90 days after a receipt");
 	for (int t = 0; t < FV_RULES_NTABLES; t++) {
 		size_t len;
@@ -224,7 +229,9 @@ static void test_others(const fv_rules *r)
 
 static const char settings_a[] =
 	"table,version,effective\nsettings,7,2027-03-01\n\n"
-	"setting,value\nlock_idle_minutes,3\nretention_days_after_receipt,30\nalert_followup_days,7\n";
+	"setting,value\nlock_idle_minutes,3\nretention_days_after_receipt,30\nalert_followup_days,7\n"
+	"max_visits_per_day,6\nmax_record_delay_hours,24\nsame_minute_percent,75%\n"
+	"same_minute_min_visits,12\ncopied_min_people,4\n";
 
 static void test_texts(void)
 {
@@ -244,13 +251,19 @@ static void test_texts(void)
 	ok(fv_rules_parse_table(r, FV_RULES_SETTINGS, "b.csv", "x", 1, &err) == FV_EINVAL &&
 	   fv_rules_lock_minutes(r) == 3 && strcmp(fv_rules_version(r, FV_RULES_SETTINGS), "7") == 0,
 	   "a bad table leaves the one before in place");
+	ok(fv_rules_max_visits_per_day(r) == 6 && fv_rules_max_record_delay_hours(r) == 24 &&
+	   fv_rules_same_minute_percent(r) == 75 && fv_rules_same_minute_min_visits(r) == 12 &&
+	   fv_rules_copied_min_people(r) == 4, "the anomaly settings as the text gives them");
 	fv_errors_release(&err);
 	static const char settings_b[] =
 		"table,version,effective\nsettings,8,2027-06-01\n\n"
-		"setting,value\nretention_days_after_receipt,0\nlock_idle_minutes,10\nalert_followup_days,3\n";
+		"setting,value\nretention_days_after_receipt,0\nlock_idle_minutes,10\nalert_followup_days,3\n"
+		"copied_min_people,2\nsame_minute_min_visits,1\nsame_minute_percent,100\n"
+		"max_record_delay_hours,1\nmax_visits_per_day,1\n";
 	ok(fv_rules_parse_table(r, FV_RULES_SETTINGS, "c.csv", settings_b, strlen(settings_b),
 				&err) == FV_OK &&
 	   fv_rules_lock_minutes(r) == 10 && fv_rules_retention_days(r) == 0 &&
+	   fv_rules_max_visits_per_day(r) == 1 && fv_rules_copied_min_people(r) == 2 &&
 	   strcmp(fv_rules_version(r, FV_RULES_SETTINGS), "8") == 0,
 	   "a good table replaces it");
 	fv_errors_release(&err);

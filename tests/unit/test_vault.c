@@ -215,6 +215,32 @@ static void test_ids(void)
 	vault_hash(h, sizeof h, "", 0);
 	ok(memcmp(h, empty_hash, sizeof h) == 0, "vault_hash is BLAKE2b-256 (empty input)");
 
+	/* the reference vector of BLAKE2b (blake2b-kat.txt, key 00..3f, empty
+	 * input) and one from Python's hashlib.blake2b */
+	static const uint8_t kat64[16] = {0x10, 0xeb, 0xb6, 0x77, 0x00, 0xb1, 0x86, 0x8e,
+					  0xfb, 0x44, 0x17, 0x98, 0x7a, 0xcf, 0x46, 0x90};
+	static const uint8_t abc16[16] = {0xcc, 0x61, 0x1a, 0x26, 0x73, 0xca, 0x66, 0xe9,
+					  0xf7, 0xfc, 0x64, 0xb9, 0x95, 0xc5, 0x46, 0x7c};
+	uint8_t key[64], kh[64];
+	for (int i = 0; i < 64; i++)
+		key[i] = (uint8_t)i;
+	vault_keyed_hash(kh, 64, key, 64, "", 0);
+	ok(memcmp(kh, kat64, sizeof kat64) == 0, "vault_keyed_hash: BLAKE2b-512, key 00..3f");
+	vault_keyed_hash(kh, 16, key, 16, "abc", 3);
+	ok(memcmp(kh, abc16, sizeof abc16) == 0, "vault_keyed_hash: 16 bytes, 16-byte key, 'abc'");
+
+	char p1[37], p2[37], p3[37];
+	vault_uuid_pin(42);
+	vault_uuid(p1);
+	vault_uuid(p2);
+	vault_uuid_pin(42);
+	vault_uuid(p3);
+	vault_uuid_pin(0);
+	ok(strcmp(p1, p3) == 0 && strcmp(p1, p2) != 0 && uuid_ok(p1) && uuid_ok(p2),
+	   "pinned UUIDs: the same sequence again, each a v4 UUID (%s)", p1);
+	vault_uuid(u);
+	ok(strcmp(u, p2) != 0 && strcmp(u, p1) != 0, "unpinned: random again");
+
 	uint8_t r1[32] = {0}, r2[32] = {0};
 	vault_random(r1, sizeof r1);
 	vault_random(r2, sizeof r2);

@@ -1,0 +1,506 @@
+/*
+ * fieldvisit store: the facts the supervisor's reports are computed from
+ * (include/fieldvisit/report.h).
+ *
+ * Only the columns a report needs are read.  Visits come from visit_fact
+ * (the versions that count, kept by triggers) joined to their row for the
+ * author, check-in, check-out, submission time and services; a visit's
+ * answers are read only for the anomaly report (hashed, never parsed), and
+ * json_extract runs only on rows of the satisfaction form.  Texts that
+ * repeat (workers, forms, services, villages) are kept once.
+ */
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "data_internal.h"
+#include "fieldvisit/report.h"
+
+/* ---- interned and arena texts ------------------------------------- */
+
+typedef struct interned {
+	char **v;
+	size_t n, cap;
+} interned;
+
+typedef struct storage {
+	interned words;          /* sorted, for bsearch */
+	char **blocks;           /* arenas of ids and names */
+	size_t nblocks, bcap;
+	char *cur;
+	size_t used, size;
+	unsigned *levels;
+	size_t nlevels, lcap;
+	fv_schedule_facts sched;
+	int has_sched;
+	char *team;
+} storage;
+
+/* A copy of s in the storage's arena (stable: arenas are never moved). */
+static const char *keep(storage *S, const char *s, size_t n)
+{
+	if (S->used + n + 1 > S->size) {
+		size_t size = n + 1 > 65536 ? n + 1 : 65536;
+		S->blocks = fv_xgrow(S->blocks, &S->bcap, S->nblocks + 1, sizeof *S->blocks);
+		S->cur = S->blocks[S->nblocks++] = fv_xmalloc(size);
+		S->used = 0;
+		S->size = size;
+	}
+	char *p = S->cur + S->used;
+	memcpy(p, s, n);
+	p[n] = '\0';
+	S->used += n + 1;
+	return p;
+}
+
+static const char *col_keep(storage *S, sqlite3_stmt *st, int col)
+{
+	const char *t = (const char *)sqlite3_column_text(st, col);
+	return keep(S, t ? t : "", t ? (size_t)sqlite3_column_bytes(st, col) : 0);
+}
+
+/* One copy of each text that repeats. */
+static const char *intern(storage *S, const char *s)
+{
+	interned *w = &S->words;
+	size_t lo = 0, hi = w->n;
+	if (!s)
+		s = "";
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		int c = strcmp(w->v[mid], s);
+		if (c == 0)
+			return w->v[mid];
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	w->v = fv_xgrow(w->v, &w->cap, w->n + 1, sizeof *w->v);
+	memmove(&w->v[lo + 1], &w->v[lo], (w->n - lo) * sizeof *w->v);
+	w->v[lo] = fv_xstrdup(s);
+	w->n++;
+	return w->v[lo];
+}
+
+static const char *col_intern(storage *S, sqlite3_stmt *st, int col)
+{
+	return intern(S, (const char *)sqlite3_column_text(st, col));
+}
+
+
+/* ---- workers -------------------------------------------------------- */
+
+char *fv_store_worker_name(fv_store *s, const char *author)
+{
+	/* the team's roster names its members' devices; a device not in it
+	 * (this store's own, or data from before enrolment) by its id */
+	char *name = NULL;
+	fv_errors quiet;
+	fv_errors_init(&quiet);
+	sqlite3_stmt *q = store_prepare(s, "SELECT name FROM peer WHERE device = ?1 AND device <> ''",
+					&quiet);
+	if (q) {
+		sqlite3_bind_text(q, 1, author ? author : "", -1, SQLITE_TRANSIENT);
+		if (sqlite3_step(q) == SQLITE_ROW)
+			name = store_sql_text(q, 0);
+	}
+	sqlite3_finalize(q);
+	fv_errors_release(&quiet);
+	return name && *name ? name : (free(name), fv_xstrdup(author ? author : ""));
+}
+
+typedef struct names {
+	const char **author, **name;
+	size_t n, cap;
+} names;
+
+/* The worker's name of column col (an author), asked once per device. */
+static const char *col_worker(fv_store *s, storage *S, names *W, sqlite3_stmt *st, int col)
+{
+	const char *a = col_intern(S, st, col);
+	for (size_t i = 0; i < W->n; i++)
+		if (W->author[i] == a)
+			return W->name[i];
+	size_t cap = W->cap;
+	W->author = fv_xgrow(W->author, &cap, W->n + 1, sizeof *W->author);
+	W->name = fv_xrealloc(W->name, cap * sizeof *W->name);
+	W->cap = cap;
+	char *name = fv_store_worker_name(s, a);
+	W->author[W->n] = a;
+	W->name[W->n] = intern(S, name);
+	free(name);
+	return W->name[W->n++];
+}
+
+/* ---- columns -------------------------------------------------------- */
+
+static int32_t col_date(sqlite3_stmt *st, int col)
+{
+	const unsigned char *t = sqlite3_column_text(st, col);
+	char day[11];
+	int32_t d;
+	if (!t || sqlite3_column_bytes(st, col) < 10)
+		return FV_SCHED_NO_DATE;
+	memcpy(day, t, 10);
+	day[10] = '\0';
+	return fv_date_parse(day, &d) ? d : FV_SCHED_NO_DATE;
+}
+
+static double col_time(sqlite3_stmt *st, int col)
+{
+	const char *t = (const char *)sqlite3_column_text(st, col);
+	double v;
+	return t && fv_datetime_parse(t, &v) ? v : NAN;
+}
+
+/* FNV-1a, 64 bits: equal answer texts, equal hashes (never 0). */
+static uint64_t hash_text(const unsigned char *t, int n)
+{
+	uint64_t h = 14695981039346656037ULL;
+	for (int i = 0; i < n; i++) {
+		h ^= t[i];
+		h *= 1099511628211ULL;
+	}
+	return h ? h : 1;
+}
+
+/* ---- people --------------------------------------------------------- */
+
+typedef struct pidx {
+	const char *id;
+	size_t i;
+} pidx;
+
+static int cmp_pidx(const void *a, const void *b)
+{
+	return strcmp(((const pidx *)a)->id, ((const pidx *)b)->id);
+}
+
+/* The index of person id, or SIZE_MAX. */
+static size_t person_index(const pidx *ix, size_t n, const char *id)
+{
+	pidx key = {id, 0};
+	const pidx *p = id ? bsearch(&key, ix, n, sizeof *ix, cmp_pidx) : NULL;
+	return p ? p->i : SIZE_MAX;
+}
+
+static fv_status read_people(fv_store *s, storage *S, names *W, fv_report_facts *out,
+			     fv_errors *err)
+{
+	size_t cap = 0;
+	int rc;
+	sqlite3_stmt *q = store_prepare(s,
+		"SELECT id, name, village, author, birth, phone, categories, status, status_date"
+		" FROM person ORDER BY village, name, id", err);
+	if (!q)
+		return FV_EIO;
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		out->people = fv_xgrow(out->people, &cap, out->npeople + 1, sizeof *out->people);
+		fv_rep_person *p = &out->people[out->npeople++];
+		p->id = col_keep(S, q, 0);
+		p->name = col_keep(S, q, 1);
+		p->village = col_intern(S, q, 2);
+		p->worker = col_worker(s, S, W, q, 3);
+		p->birth = col_keep(S, q, 4);
+		p->phone = col_keep(S, q, 5);
+		p->categories = col_intern(S, q, 6);
+		p->status = col_intern(S, q, 7);
+		p->status_date = col_date(q, 8);
+		p->sched = NULL;
+	}
+	sqlite3_finalize(q);
+	return rc == SQLITE_DONE ? FV_OK : store_error(s, rc, "reading people", err);
+}
+
+/* ---- visits --------------------------------------------------------- */
+
+/* Visits in the order of report.h: date, check-in, id. */
+static int cmp_visit(const void *a, const void *b)
+{
+	const fv_rep_visit *x = a, *y = b;
+	if (x->date != y->date)
+		return (x->date > y->date) - (x->date < y->date);
+	int nx = isnan(x->checkin), ny = isnan(y->checkin);
+	if (nx != ny)
+		return nx - ny;
+	if (!nx && x->checkin != y->checkin)
+		return x->checkin < y->checkin ? -1 : 1;
+	return strcmp(x->id, y->id);
+}
+
+static fv_status read_visits(fv_store *s, storage *S, names *W, const fv_rules *r,
+			     unsigned need, int32_t from, int32_t to, const pidx *ix,
+			     fv_report_facts *out, fv_errors *err)
+{
+	const fv_rules_level *lv;
+	size_t nl = (need & FV_NEED_LEVELS) ? fv_rules_levels(r, &lv) : 0;
+	fv_buf sql;
+	char a[16], b[16];
+	size_t cap = 0;
+	int rc;
+
+	fv_buf_init(&sql);
+	fv_buf_adds(&sql, "SELECT v.id, v.person_id, v.visit_date, v.form_id, v.duration,"
+			  " v.author, v.checkin, v.checkout, v.submitted_at, v.services");
+	fv_buf_adds(&sql, (need & FV_NEED_ANSWERS) ? ", v.answers" : ", NULL");
+	if (need & FV_NEED_LEVELS) {
+		/* level codes are a-z, 0-9 and _ (the rules loader checks) */
+		fv_buf_adds(&sql, ", CASE WHEN v.form_id = '" FV_REPORT_SATISFACTION_FORM "' THEN"
+				  " json_extract(v.answers, '$.visited') END");
+		fv_buf_adds(&sql, ", CASE WHEN v.form_id = '" FV_REPORT_SATISFACTION_FORM "' AND"
+				  " json_extract(v.answers, '$.visited') = 'no' THEN (SELECT g.id"
+				  " || ' ' || g.visit_date FROM visit_fact g WHERE g.person_id ="
+				  " v.person_id AND g.visit_date <= v.visit_date AND g.form_id <> '"
+				  FV_REPORT_SATISFACTION_FORM "' ORDER BY g.visit_date DESC, g.id"
+				  " DESC LIMIT 1) END");
+		for (size_t k = 0; k < nl; k++)
+			fv_buf_addf(&sql, ", CASE WHEN v.form_id = '" FV_REPORT_SATISFACTION_FORM
+					  "' THEN json_extract(v.answers, '$.n_%s') END",
+				    lv[k].code);
+	}
+	/* the rows are read in the table's order (rowid IN an ordered list
+	 * made from visit_fact and the (id, version) index alone), so each
+	 * page of the big visit table is decrypted once; a plain scan of the
+	 * visit table with a date filter was 2-3 times slower (it decrypts
+	 * every page and the answers' overflow pages), a join from visit_fact
+	 * in its own order about as fast but seeking at random */
+	fv_buf_adds(&sql, " FROM visit v WHERE v.rowid IN (SELECT w.rowid FROM visit_fact f"
+			  " JOIN visit w ON w.id = f.id AND w.version = f.version"
+			  " WHERE f.visit_date BETWEEN ?1 AND ?2)");
+	sqlite3_stmt *q = store_prepare(s, sql.s, err);
+	fv_buf_release(&sql);
+	if (!q)
+		return FV_EIO;
+	fv_date_format(from, a);
+	fv_date_format(to, b);
+	sqlite3_bind_text(q, 1, a, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(q, 2, b, -1, SQLITE_TRANSIENT);
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		size_t person = person_index(ix, out->npeople,
+					     (const char *)sqlite3_column_text(q, 1));
+		if (person == SIZE_MAX)
+			continue;   /* a foreign key: cannot happen */
+		out->visits = fv_xgrow(out->visits, &cap, out->nvisits + 1, sizeof *out->visits);
+		fv_rep_visit *v = &out->visits[out->nvisits++];
+		memset(v, 0, sizeof *v);
+		v->id = col_keep(S, q, 0);
+		v->person = person;
+		v->date = col_date(q, 2);
+		v->form_id = col_intern(S, q, 3);
+		v->duration = sqlite3_column_type(q, 4) == SQLITE_NULL ? -1 : sqlite3_column_int(q, 4);
+		v->worker = col_worker(s, S, W, q, 5);
+		v->checkin = (need & FV_NEED_TIMES) ? col_time(q, 6) : NAN;
+		v->checkout = (need & FV_NEED_TIMES) ? col_time(q, 7) : NAN;
+		v->submitted = (need & FV_NEED_TIMES) ? col_time(q, 8) : NAN;
+		v->services = col_intern(S, q, 9);
+		if (sqlite3_column_type(q, 10) != SQLITE_NULL)
+			v->answers = hash_text(sqlite3_column_text(q, 10), sqlite3_column_bytes(q, 10));
+		v->visited = -1;
+		v->contradicts_date = FV_SCHED_NO_DATE;
+		if (!(need & FV_NEED_LEVELS) || strcmp(v->form_id, FV_REPORT_SATISFACTION_FORM) != 0)
+			continue;
+		const char *vis = (const char *)sqlite3_column_text(q, 11);
+		v->visited = !vis ? -1 : strcmp(vis, "yes") == 0 ? 1 : strcmp(vis, "no") == 0 ? 0 : -1;
+		const char *c = (const char *)sqlite3_column_text(q, 12);
+		if (c && strchr(c, ' ')) {
+			size_t n = strcspn(c, " ");
+			v->contradicts = keep(S, c, n);
+			int32_t d;
+			v->contradicts_date = fv_date_parse(c + n + 1, &d) ? d : FV_SCHED_NO_DATE;
+		}
+		int any = 0;
+		for (size_t k = 0; k < nl; k++)
+			any |= sqlite3_column_type(q, 13 + (int)k) != SQLITE_NULL;
+		if (!any)
+			continue;
+		/* offsets into S->levels while it grows; pointers at the end */
+		S->levels = fv_xgrow(S->levels, &S->lcap, S->nlevels + nl, sizeof *S->levels);
+		for (size_t k = 0; k < nl; k++) {
+			int n = sqlite3_column_int(q, 13 + (int)k);
+			S->levels[S->nlevels + k] = n > 0 ? (unsigned)n : 0;
+		}
+		v->levels = (const unsigned *)(uintptr_t)(S->nlevels + 1);
+		S->nlevels += nl;
+	}
+	sqlite3_finalize(q);
+	if (rc != SQLITE_DONE)
+		return store_error(s, rc, "reading visits", err);
+	if (out->nvisits)
+		qsort(out->visits, out->nvisits, sizeof *out->visits, cmp_visit);
+	for (size_t i = 0; i < out->nvisits; i++) {
+		fv_rep_visit *v = &out->visits[i];
+		if (v->levels)
+			v->levels = &S->levels[(uintptr_t)v->levels - 1];
+	}
+
+	/* who recorded the visits that callbacks contradict (a few) */
+	q = store_prepare(s, "SELECT author FROM visit WHERE id = ?1 ORDER BY version DESC LIMIT 1",
+			  err);
+	if (!q)
+		return FV_EIO;
+	for (size_t i = 0; i < out->nvisits; i++) {
+		fv_rep_visit *v = &out->visits[i];
+		if (!v->contradicts)
+			continue;
+		sqlite3_reset(q);
+		sqlite3_bind_text(q, 1, v->contradicts, -1, SQLITE_TRANSIENT);
+		rc = sqlite3_step(q);
+		if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+			break;
+		v->contradicts_worker = rc == SQLITE_ROW ? col_worker(s, S, W, q, 0) : "";
+		rc = SQLITE_DONE;
+	}
+	sqlite3_finalize(q);
+	return rc == SQLITE_DONE ? FV_OK : store_error(s, rc, "reading visits", err);
+}
+
+/* ---- alerts and callbacks ------------------------------------------ */
+
+static fv_status read_alerts(fv_store *s, storage *S, names *W, const pidx *ix,
+			     fv_report_facts *out, fv_errors *err)
+{
+	size_t cap = 0;
+	int rc;
+	sqlite3_stmt *q = store_prepare(s,
+		"SELECT a.id, a.kind, a.state, a.author, a.person_id, a.raised_at, a.closed_at,"
+		" (SELECT min(f.visit_date) FROM visit_fact f WHERE f.person_id = a.person_id"
+		"   AND f.visit_date > substr(a.raised_at, 1, 10))"
+		" FROM alert a ORDER BY a.raised_at, a.id", err);
+	if (!q)
+		return FV_EIO;
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		size_t person = person_index(ix, out->npeople,
+					     (const char *)sqlite3_column_text(q, 4));
+		if (person == SIZE_MAX)
+			continue;
+		out->alerts = fv_xgrow(out->alerts, &cap, out->nalerts + 1, sizeof *out->alerts);
+		fv_rep_alert *al = &out->alerts[out->nalerts++];
+		al->id = col_keep(S, q, 0);
+		al->kind = col_intern(S, q, 1);
+		al->state = col_intern(S, q, 2);
+		al->worker = col_worker(s, S, W, q, 3);
+		al->person = person;
+		al->raised = col_date(q, 5);
+		al->closed = col_date(q, 6);
+		al->next_visit = col_date(q, 7);
+	}
+	sqlite3_finalize(q);
+	return rc == SQLITE_DONE ? FV_OK : store_error(s, rc, "reading alerts", err);
+}
+
+static fv_status read_callbacks(fv_store *s, storage *S, fv_report_facts *out, fv_errors *err)
+{
+	size_t cap = 0;
+	int rc;
+	sqlite3_stmt *q = store_prepare(s,
+		"SELECT id, visit_id, state, result, satisfied FROM callback"
+		" ORDER BY visit_id, created_at, id", err);
+	if (!q)
+		return FV_EIO;
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		out->callbacks = fv_xgrow(out->callbacks, &cap, out->ncallbacks + 1,
+					  sizeof *out->callbacks);
+		fv_rep_callback *c = &out->callbacks[out->ncallbacks++];
+		c->id = col_keep(S, q, 0);
+		c->visit = col_keep(S, q, 1);
+		c->state = col_intern(S, q, 2);
+		c->result = col_keep(S, q, 3);
+		c->satisfied = sqlite3_column_type(q, 4) == SQLITE_NULL ? -1 : sqlite3_column_int(q, 4);
+	}
+	sqlite3_finalize(q);
+	return rc == SQLITE_DONE ? FV_OK : store_error(s, rc, "reading callbacks", err);
+}
+
+/* ---- the whole ------------------------------------------------------ */
+
+char *fv_store_team(fv_store *s)
+{
+	char *team = NULL;
+	fv_errors quiet;
+	fv_errors_init(&quiet);
+	sqlite3_stmt *q = store_prepare(s, "SELECT id FROM team WHERE one = 1", &quiet);
+	if (q && sqlite3_step(q) == SQLITE_ROW)
+		team = store_sql_text(q, 0);
+	sqlite3_finalize(q);
+	fv_errors_release(&quiet);
+	return team && *team ? team : (free(team), fv_xstrdup(fv_store_device(s)));
+}
+
+fv_status fv_store_report_facts(fv_store *s, const fv_rules *r, unsigned need, int32_t from,
+				int32_t to, fv_report_facts *out, fv_errors *err)
+{
+	storage *S = fv_xcalloc(1, sizeof *S);
+	names W = {0};
+	pidx *ix = NULL;
+	fv_status st;
+
+	memset(out, 0, sizeof *out);
+	out->storage = S;
+	S->team = fv_store_team(s);
+	out->team = S->team;
+	if ((st = read_people(s, S, &W, out, err)) != FV_OK)
+		goto fail;
+	ix = fv_xmalloc((out->npeople ? out->npeople : 1) * sizeof *ix);
+	for (size_t i = 0; i < out->npeople; i++)
+		ix[i] = (pidx){out->people[i].id, i};
+	qsort(ix, out->npeople, sizeof *ix, cmp_pidx);
+
+	if (need & FV_NEED_SCHEDULE) {
+		int y, m, d;
+		int32_t since;
+		fv_date_to_ymd(from, &y, &m, &d);
+		(void)fv_date_from_ymd(y - 2, 1, 1, &since);
+		if ((st = fv_store_schedule_facts(s, NULL, since, &S->sched, err)) != FV_OK)
+			goto fail;
+		S->has_sched = 1;
+		for (size_t i = 0; i < S->sched.n; i++) {
+			size_t k = person_index(ix, out->npeople, S->sched.people[i].id);
+			if (k != SIZE_MAX)
+				out->people[k].sched = &S->sched.people[i];
+		}
+	}
+	if ((need & (FV_NEED_VISITS | FV_NEED_ANSWERS | FV_NEED_LEVELS)) &&
+	    (st = read_visits(s, S, &W, r, need, from, to, ix, out, err)) != FV_OK)
+		goto fail;
+	if ((need & FV_NEED_ALERTS) && (st = read_alerts(s, S, &W, ix, out, err)) != FV_OK)
+		goto fail;
+	if ((need & FV_NEED_CALLBACKS) && (st = read_callbacks(s, S, out, err)) != FV_OK)
+		goto fail;
+	free(ix);
+	free(W.author);
+	free(W.name);
+	return FV_OK;
+fail:
+	free(ix);
+	free(W.author);
+	free(W.name);
+	fv_report_facts_release(out);
+	return st;
+}
+
+void fv_report_facts_release(fv_report_facts *f)
+{
+	if (!f)
+		return;
+	storage *S = f->storage;
+	if (S) {
+		for (size_t i = 0; i < S->words.n; i++)
+			free(S->words.v[i]);
+		free(S->words.v);
+		for (size_t i = 0; i < S->nblocks; i++)
+			free(S->blocks[i]);
+		free(S->blocks);
+		free(S->levels);
+		if (S->has_sched)
+			fv_schedule_facts_release(&S->sched);
+		free(S->team);
+		free(S);
+	}
+	free(f->people);
+	free(f->visits);
+	free(f->alerts);
+	free(f->callbacks);
+	memset(f, 0, sizeof *f);
+}
