@@ -292,6 +292,9 @@ FV_MUST_CHECK fv_status fv_answers_parse(const char *name, const char *data, siz
 void fv_answers_release(fv_answers *a);
 /* Append one name/value pair (both copied). */
 void fv_answers_add(fv_answers *a, const char *name, const char *value);
+/* The answers as a JSON object of strings {"name": "value"} (the caller
+ * frees), which fv_answers_parse reads back as the same pairs. */
+char *fv_answers_to_json(const fv_answers *a);
 
 /*
  * Give all answers a to instance in, in form order, so that relevance is

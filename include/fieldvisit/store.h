@@ -374,6 +374,21 @@ FV_MUST_CHECK fv_status fv_store_schedule_facts(fv_store *s, const char *person,
 						fv_schedule_facts *out, fv_errors *err);
 void fv_schedule_facts_release(fv_schedule_facts *f);
 
+/* ---- drafts that belong to no one yet ---- */
+
+/*
+ * A filling that cannot be a visit draft because its person does not exist
+ * yet (registering a person): its answers are kept under name (a short
+ * word, e.g. "register"), encrypted in the store like everything else, so
+ * that a killed program or a flat battery loses none of them.  put with
+ * a NULL or empty a removes it.  get sets *out to the answers kept (empty
+ * when none).  Not audited (like drafts).
+ */
+FV_MUST_CHECK fv_status fv_store_pending_put(fv_store *s, const char *name, const fv_answers *a,
+					     fv_errors *err);
+FV_MUST_CHECK fv_status fv_store_pending_get(fv_store *s, const char *name, fv_answers *out,
+					     fv_errors *err);
+
 /* ---- alerts and referrals ---- */
 
 /*

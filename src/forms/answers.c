@@ -170,3 +170,37 @@ void fv_answers_release(fv_answers *a)
 	free(a->items);
 	memset(a, 0, sizeof *a);
 }
+
+/* s as a JSON string: quotes, backslashes and control characters escaped,
+ * everything else (UTF-8) as it is. */
+static void json_quote(fv_buf *b, const char *s)
+{
+	fv_buf_addc(b, '"');
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if (*p == '"' || *p == '\\') {
+			fv_buf_addc(b, '\\');
+			fv_buf_addc(b, (char)*p);
+		} else if (*p < 0x20) {
+			fv_buf_addf(b, "\\u%04x", *p);
+		} else {
+			fv_buf_addc(b, (char)*p);
+		}
+	}
+	fv_buf_addc(b, '"');
+}
+
+char *fv_answers_to_json(const fv_answers *a)
+{
+	fv_buf b;
+	fv_buf_init(&b);
+	fv_buf_addc(&b, '{');
+	for (size_t i = 0; i < a->n; i++) {
+		if (i)
+			fv_buf_adds(&b, ", ");
+		json_quote(&b, a->items[i].name);
+		fv_buf_adds(&b, ": ");
+		json_quote(&b, a->items[i].value);
+	}
+	fv_buf_addc(&b, '}');
+	return fv_buf_take(&b);
+}

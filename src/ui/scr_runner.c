@@ -12,7 +12,9 @@
  * the screen; the draft is where the filling resumes (fv_runner_resume).
  * When an answer raises an alert (a calculate alert_KIND becomes true) the
  * crisis screen comes at once.  A registration (no person yet) keeps its
- * answers on the screen and registers the person on submit.
+ * answers after every answer as the store's pending draft "register"
+ * (fv_store_pending_put), resumes from it, and registers the person on
+ * submit, which clears it.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,7 +31,6 @@ typedef struct runner {
 	fv_runner *r;
 	int lang;
 	char *raised;        /* per form field: the alert calculate is raised */
-	fv_answers kept;     /* registration: the answers kept over a lock */
 	int at_field;        /* the field of the step shown (over a lock); -1 summary */
 	char error[UI_MSG_MAX];   /* the form could not be read */
 
@@ -231,17 +232,21 @@ static int focused_field(runner *d)
 /* ------------------------------------------------------------------ */
 /* Answers                                                             */
 
-/* Save the answers as the draft of the visit (a registration has none). */
+/* The pending draft of a registration (no person to hang a visit on). */
+#define PENDING_REGISTER "register"
+
+/* Save the answers as the draft of the visit, or of the registration. */
 static void save_draft(ui *u, runner *d)
 {
-	if (!d->person)
-		return;
 	fv_answers a = {0};
 	fv_errors err;
 	fv_visit_input in = {d->person, d->checkin, NULL, NULL};
+	fv_status st;
 	fv_runner_answers(d->r, &a);
 	fv_errors_init(&err);
-	if (fv_visit_save_draft(u->store, d->form, &in, &a, d->visit_id, &err) != FV_OK)
+	st = d->person ? fv_visit_save_draft(u->store, d->form, &in, &a, d->visit_id, &err)
+		       : fv_store_pending_put(u->store, PENDING_REGISTER, &a, &err);
+	if (st != FV_OK)
 		ui_say(u, 1, UI_S_RUN_SAVE_FAILED, err.n ? err.lines[0] : "", NULL);
 	fv_errors_release(&err);
 	fv_answers_release(&a);
@@ -410,10 +415,16 @@ static void submit(ui *u, runner *d)
 	}
 	if (!d->person) {
 		fv_answers_release(&d->problems);
-		if (ui_register_submit(u, d->r, &d->problems))
+		if (ui_register_submit(u, d->r, &d->problems)) {
+			fv_errors err;
+			fv_errors_init(&err);
+			if (fv_store_pending_put(u->store, PENDING_REGISTER, NULL, &err) != FV_OK)
+				ui_say(u, 1, UI_S_RUN_SAVE_FAILED, err.n ? err.lines[0] : "", NULL);
+			fv_errors_release(&err);
 			ui_pop(u);
-		else
+		} else {
 			d->scroll = 0;
+		}
 		return;
 	}
 	save_draft(u, d);
@@ -909,9 +920,10 @@ static void runner_load(ui_screen *sc)
 		}
 	} else {
 		st = fv_store_form_load(u->store, d->form_id, &d->form, &err);
-		have = d->kept.n > 0;
-		saved = d->kept;
-		memset(&d->kept, 0, sizeof d->kept);
+		/* a registration begun before (a crash, a lock, Esc) goes on */
+		if (st == FV_OK && !d->person)
+			st = fv_store_pending_get(u->store, PENDING_REGISTER, &saved, &err);
+		have = saved.n > 0;
 	}
 	if (st != FV_OK) {
 		char *t = ui_trf(u, UI_S_RUN_LOAD_FAILED, err.n ? err.lines[0] : "", NULL);
@@ -942,8 +954,8 @@ static void runner_load(ui_screen *sc)
 	enter_step(d, -1);
 }
 
-/* Locked: everything read from the store goes; a registration keeps its
- * answers (they are nowhere else). */
+/* Locked: everything read from the store goes (a registration's answers
+ * too: they are the store's pending draft). */
 static void runner_drop(ui_screen *sc)
 {
 	runner *d = sc->data;
@@ -951,10 +963,6 @@ static void runner_drop(ui_screen *sc)
 		const int *steps;
 		size_t n = fv_runner_steps(d->r, &steps), at = fv_runner_at(d->r);
 		d->at_field = at < n ? steps[at] : -1;
-		if (!d->person) {
-			fv_answers_release(&d->kept);
-			fv_runner_answers(d->r, &d->kept);
-		}
 	}
 	free_step(d);
 	fv_runner_free(d->r);
@@ -970,7 +978,6 @@ static void runner_close(ui_screen *sc)
 {
 	runner *d = sc->data;
 	runner_drop(sc);
-	fv_answers_release(&d->kept);
 	fv_answers_release(&d->problems);
 	free(d->form_id);
 	free(d->person);

@@ -1099,6 +1099,34 @@ static void test_reopen(void)
 	fv_store_close(s);
 }
 
+/* Drafts that belong to no one yet (a registration). */
+static void test_pending(fv_store *s)
+{
+	fv_answers a = {0}, got = {0};
+	reset();
+	ok(fv_store_pending_get(s, "register", &got, &err) == FV_OK && got.n == 0,
+	   "pending: none at first");
+	fv_answers_add(&a, "name", "王秀英 \"小英\"\\");
+	fv_answers_add(&a, "note", "line one\nline two\ttab");
+	reset();
+	ok(fv_store_pending_put(s, "register", &a, &err) == FV_OK, "pending: kept");
+	reset();
+	ok(fv_store_pending_get(s, "register", &got, &err) == FV_OK && got.n == 2 &&
+	   strcmp(got.items[0].name, "name") == 0 &&
+	   strcmp(got.items[0].value, "王秀英 \"小英\"\\") == 0 &&
+	   strcmp(got.items[1].value, "line one\nline two\ttab") == 0,
+	   "pending: read back as given, quotes and control characters too");
+	fv_answers_release(&got);
+	reset();
+	ok(fv_store_pending_put(s, "register", NULL, &err) == FV_OK &&
+	   fv_store_pending_get(s, "register", &got, &err) == FV_OK && got.n == 0,
+	   "pending: removed");
+	reset();
+	ok(fv_store_pending_put(s, "../x", &a, &err) == FV_EINVAL &&
+	   has_part("a pending draft's name is a short word, not '../x'"), "pending: a bad name");
+	fv_answers_release(&a);
+}
+
 /* Alerts: listed, referred, closed only after a follow-up; reviews. */
 static void test_alerts(void)
 {
@@ -1453,6 +1481,7 @@ int main(void)
 		test_triggers(s);
 		test_lists(s);
 		test_audit(s);
+		test_pending(s);
 		fv_store_close(s);
 		test_reopen();
 	}
