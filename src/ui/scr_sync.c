@@ -117,7 +117,8 @@ static void drives_in(const char *root, int any, char ***out, size_t *n, size_t 
 		}
 	}
 	closedir(dp);
-	qsort(found, nf, sizeof *found, by_str);
+	if (nf)
+		qsort(found, nf, sizeof *found, by_str);
 	for (size_t i = 0; i < nf; i++) {
 		*out = fv_xgrow(*out, cap, *n + 1, sizeof **out);
 		(*out)[(*n)++] = found[i];
@@ -297,7 +298,8 @@ static void read_folder(sync_scr *d)
 		d->files[d->nfiles++] = fv_xstrdup(e->d_name);
 	}
 	closedir(dp);
-	qsort(d->files, d->nfiles, sizeof *d->files, by_str);
+	if (d->nfiles)
+		qsort(d->files, d->nfiles, sizeof *d->files, by_str);
 }
 
 static void heading(sync_scr *d, ui_str s, size_t n)
