@@ -412,6 +412,9 @@ static int today_key(ui_screen *sc, int key, ui_action act)
 	case UI_ACT_REGISTER:
 		ui_register_start(u);
 		return 1;
+	case UI_ACT_SYNC:
+		ui_push(u, &ui_scr_sync, NULL);
+		return 1;
 	default:
 		return 0;
 	}

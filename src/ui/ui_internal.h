@@ -164,6 +164,9 @@ typedef enum ui_screen_id {
 	UI_SCR_VISIT,
 	UI_SCR_RUNNER,
 	UI_SCR_CRISIS,
+	/* sync */
+	UI_SCR_SYNC,
+	UI_SCR_FOLDER,
 	UI_NSCREENS
 } ui_screen_id;
 #define UI_ON(id) (1u << (id))
@@ -172,7 +175,8 @@ typedef enum ui_screen_id {
  * use a printable key (tests/unit/test_ui.c checks it). */
 #define UI_TEXT_SCREENS                                                                  \
 	(UI_ON(UI_SCR_UNLOCK) | UI_ON(UI_SCR_LOCK) | UI_ON(UI_SCR_PASSWD) | UI_ON(UI_SCR_FIND) | \
-	 UI_ON(UI_SCR_ARCHIVE) | UI_ON(UI_SCR_RUNNER) | UI_ON(UI_SCR_CRISIS))
+	 UI_ON(UI_SCR_ARCHIVE) | UI_ON(UI_SCR_RUNNER) | UI_ON(UI_SCR_CRISIS) | \
+	 UI_ON(UI_SCR_FOLDER))
 
 /* What a key does.  A screen's ops->key gets the action of the key on
  * that screen; what the screen does not handle, the frame does (quit,
@@ -214,6 +218,11 @@ typedef enum ui_action {
 	UI_ACT_JUMP,        /* runner: the list of questions, to pick one */
 	UI_ACT_SUBMIT,      /* runner: submit from the summary; crisis: save */
 	UI_ACT_CLOSE_ALERT, /* crisis: close the alert */
+	/* sync */
+	UI_ACT_SYNC,        /* today: the sync screen */
+	UI_ACT_SYNC_WRITE,  /* sync: write the bundle this store owes */
+	UI_ACT_SYNC_READ_ALL, /* sync: read every bundle of the folder */
+	UI_ACT_SYNC_FOLDER, /* sync: choose the folder */
 } ui_action;
 
 /*
@@ -297,6 +306,13 @@ extern const ui_screen_ops ui_scr_unlock, ui_scr_lock, ui_scr_home, ui_scr_setti
  * of people is a household id to show (NULL: everyone), of person and
  * archive a person id; each copies it. */
 extern const ui_screen_ops ui_scr_people, ui_scr_find, ui_scr_person, ui_scr_archive;
+/* sync (scr_sync.c): bundles written to and read from a folder, their
+ * history; folder: the folder to use, typed or a drive found (its arg is
+ * the folder now, or NULL) */
+extern const ui_screen_ops ui_scr_sync, ui_scr_folder;
+/* A progress bar of width columns, "[####......]  40%", appended to out
+ * (just the percentage when width is below 8). */
+void ui_progress_bar(uint64_t done, uint64_t total, int width, fv_buf *out);
 
 /* The argument of ui_scr_confirm: a question; on yes, yes(u) runs. */
 typedef struct ui_confirm_arg {

@@ -16,12 +16,27 @@
  *                                 tests/ui/golden/COLSxROWS/LANG/NAME.txt
  *   @stores:NAME,NAME             (first) no demo: stores NAME.fv, ... in
  *                                 the default folder, each a copy of it
+ *   @team                         (first) no demo: the store of 王芳, a
+ *                                 worker enrolled in the team of 张主任
+ *                                 (made once by the init, person and team
+ *                                 commands), unlocked with the same
+ *                                 passphrase, with one person of its own
+ *   @media:A,B                    (first) folders media/A and media/B:
+ *                                 drives for the sync screen
+ *   @hello:A/NAME                 (first) 王芳's hello bundle (for 张主任)
+ *                                 as media/A/NAME
+ *
+ * Each run happens in its own folder, with FIELDVISIT_MEDIA_DIR=media
+ * (relative, so the dumps show "media/A"); key ids and fingerprints are
+ * random, so a dump has every run of 16 hex digits and every fingerprint
+ * (1a2b-3c4d-5e6f-7a8b) written as x's before it is compared.
  *
  * The program must still be running when the script ends.
  * FV_UPDATE_GOLDEN=1 writes the dumps as the new golden files;
  * FV_UI_ONLY=NAME runs one script.
  */
 #include <dirent.h>
+#include <fcntl.h>
 #include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,6 +45,7 @@
 #include <unistd.h>
 
 #include "../unit/tap.h"
+#include "fieldvisit/cli.h"
 #include "fieldvisit/core.h"
 #include "ui_internal.h"
 
@@ -90,16 +106,56 @@ static void copy_file(const char *from, const char *to)
 	fv_errors_release(&err);
 }
 
-/* Copy the store files of src (a demo folder) as store name in dir. */
-static void copy_store(const char *src, const char *dir, const char *name)
+/* Copy the store files of store from in src as store name in dir. */
+static void copy_store_as(const char *src, const char *from_name, const char *dir,
+			  const char *name)
 {
 	static const char *const suffix[] = {"", ".keys", ".keys.bak"};
 	for (size_t i = 0; i < 3; i++) {
-		char *from = fv_xasprintf("%s/demo.fv%s", src, suffix[i]);
+		char *from = fv_xasprintf("%s/%s.fv%s", src, from_name, suffix[i]);
 		char *to = fv_xasprintf("%s/%s.fv%s", dir, name, suffix[i]);
 		copy_file(from, to);
 		free(from);
 		free(to);
+	}
+}
+
+/* Copy the store files of src (a demo folder) as store name in dir. */
+static void copy_store(const char *src, const char *dir, const char *name)
+{
+	copy_store_as(src, "demo", dir, name);
+}
+
+/* Key ids (16 hex digits) and fingerprints (1a2b-3c4d-5e6f-7a8b) are new
+ * at every run: x them out, keeping the columns. */
+static int is_hex(char c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+}
+
+static void mask_keys(char *s)
+{
+	for (size_t i = 0; s[i];) {
+		size_t n = 0;
+		while (is_hex(s[i + n]))
+			n++;
+		if (n == 16 && (i == 0 || !is_hex(s[i - 1])))
+			memset(s + i, 'x', 16);
+		if (n == 4 && (i == 0 || !is_hex(s[i - 1]))) {
+			/* 4-4-4-4 */
+			size_t k = 0;
+			while (k < 4 && is_hex(s[i + 5 * k]) && is_hex(s[i + 5 * k + 1]) &&
+			       is_hex(s[i + 5 * k + 2]) && is_hex(s[i + 5 * k + 3]) &&
+			       (k == 3 ? !is_hex(s[i + 19]) : s[i + 5 * k + 4] == '-'))
+				k++;
+			if (k == 4) {
+				for (size_t j = 0; j < 19; j++)
+					if (s[i + j] != '-')
+						s[i + j] = 'x';
+				n = 19;
+			}
+		}
+		i += n ? n : 1;
 	}
 }
 
@@ -110,6 +166,7 @@ static void compare(script *s, ui *u, const char *name)
 				  s->rows, s->lang, name);
 	fv_buf_init(&got);
 	ui_dump(u, &got);
+	mask_keys(got.s);
 	if (s->update) {
 		fv_errors err;
 		char *dir = fv_xstrdup(path);
@@ -181,6 +238,135 @@ static int next_key(ui_input *in, ui *u)
 	}
 }
 
+/* Run a command of the CLI (fv_cmd_*), its output into out/err files. */
+static int run_cmd(int (*cmd)(int, char **), const char *dir, char **argv)
+{
+	int argc = 0, rc, o1 = dup(1), o2 = dup(2);
+	char *out = fv_xasprintf("%s/cmd.out", dir), *errf = fv_xasprintf("%s/cmd.err", dir);
+	while (argv[argc])
+		argc++;
+	fflush(stdout);
+	fflush(stderr);
+	int f1 = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	int f2 = open(errf, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	dup2(f1, 1);
+	dup2(f2, 2);
+	close(f1);
+	close(f2);
+	rc = cmd(argc, argv);
+	fflush(stdout);
+	fflush(stderr);
+	dup2(o1, 1);
+	dup2(o2, 2);
+	close(o1);
+	close(o2);
+	if (rc != 0) {
+		char *e = read_all(errf);
+		printf("# %s: exit %d: %s", argv[0], rc, e ? e : "");
+		free(e);
+	}
+	free(out);
+	free(errf);
+	return rc;
+}
+
+/*
+ * The team fixture, in dir: 张主任's supervisor store (sup.fv), the
+ * invitation of 王芳 and her store (王芳.fv) joined with it, her hello
+ * bundle (hello.fvb) and one person she registered, so that she has an
+ * up-bundle to write.  Made with the commands, as a user would.
+ */
+static int make_team(const char *dir)
+{
+	char *sup = fv_xasprintf("%s/sup.fv", dir), *wf = fv_xasprintf("%s/王芳.fv", dir);
+	char *inv = fv_xasprintf("%s/invite-王芳.fvi", dir), *code = NULL;
+	int rc;
+	/* init writes the team's recovery key into the current folder */
+	char *cwd = getcwd(NULL, 0);
+	if (!cwd || chdir(dir) != 0)
+		return 1;
+	setenv("FIELDVISIT_PASSPHRASE", DEMO_PASS, 1);
+	setenv("FIELDVISIT_NOW", NOW, 1);
+	char *a1[] = {"init", "--role", "supervisor", "--name", "张主任", "--store", sup, NULL};
+	char *a2[] = {"team", "invite", "王芳", "--village", "东村", "--to", (char *)dir, "--store", sup,
+		      NULL};
+	rc = run_cmd(fv_cmd_init, dir, a1);
+	if (rc == 0)
+		rc = run_cmd(fv_cmd_team, dir, a2);
+	if (rc == 0) {
+		/* the code is told in person: here, read from the message */
+		static const char said[] = "invitation code for 王芳: ";
+		char *errf = fv_xasprintf("%s/cmd.err", dir), *e = NULL;
+		size_t len;
+		fv_errors err;
+		fv_errors_init(&err);
+		if (fv_read_file(errf, &e, &len, &err) == FV_OK) {
+			const char *c = strstr(e, said);
+			if (c && strlen(c) >= sizeof said - 1 + 29)
+				code = fv_xstrndup(c + sizeof said - 1, 29);
+		}
+		fv_errors_release(&err);
+		free(e);
+		free(errf);
+		rc = code ? 0 : 1;
+	}
+	if (rc == 0) {
+		char *a3[] = {"init", "--join", inv, "--code", code, "--to", (char *)dir,
+			      "--store", wf, NULL};
+		rc = run_cmd(fv_cmd_init, dir, a3);
+	}
+	if (rc == 0) {
+		char *a4[] = {"person", "add", "--store", wf, "--name", "李秀英", "--id",
+			      "11010519491231002X", "--sex", "female", "--birth", "1949-12-31",
+			      "--village", "东村", "--category", "gaoling", NULL};
+		rc = run_cmd(fv_cmd_person, dir, a4);
+	}
+	if (rc == 0) {
+		/* the hello, under a name of its own */
+		DIR *d = opendir(dir);
+		struct dirent *e;
+		rc = 1;
+		while (d && (e = readdir(d)))
+			if (strncmp(e->d_name, "hello-", 6) == 0) {
+				char *from = fv_xasprintf("%s/%s", dir, e->d_name);
+				char *to = fv_xasprintf("%s/hello.fvb", dir);
+				copy_file(from, to);
+				unlink(from);
+				free(from);
+				free(to);
+				rc = 0;
+			}
+		if (d)
+			closedir(d);
+	}
+	unsetenv("FIELDVISIT_PASSPHRASE");
+	unsetenv("FIELDVISIT_NOW");
+	setlocale(LC_ALL, "C.UTF-8");
+	if (chdir(cwd) != 0)
+		rc = 1;
+	free(cwd);
+	free(sup);
+	free(wf);
+	free(inv);
+	free(code);
+	return rc;
+}
+
+/* The team fixture in dir, made at the first script that needs it:
+ * 1 when it is there. */
+static int team_fixture(const char *dir)
+{
+	static int state;   /* 0 not yet, 1 made, -1 failed */
+	if (!state) {
+		double now;
+		mkdirs(dir);
+		state = ok(make_team(dir) == 0, "the team fixture is made") ? 1 : -1;
+		(void)fv_datetime_parse(NOW, &now);
+		fv_clock_set(now);
+	}
+	return state == 1;
+}
+
 static void tokenize(char *data, script *s)
 {
 	size_t cap = 0;
@@ -217,22 +403,60 @@ static void run_script(const char *tmp, const char *fixture, const char *name, c
 
 	char *dir = fv_xasprintf("%s/run%d", tmp, ++runs);
 	char *data_dir = fv_xasprintf("%s/data", dir);
-	char *store = NULL;
+	char *media = fv_xasprintf("%s/media", dir);
+	char *store = NULL, *team = fv_xasprintf("%s/team", tmp);
+	int stores = 0, enrolled = 0;
 	mkdirs(data_dir);
+	mkdirs(media);
 	memset(&env, 0, sizeof env);
-	if (s.ntok && strncmp(s.tok[0], "@stores:", 8) == 0) {
-		char *names = fv_xstrdup(s.tok[0] + 8);
-		for (char *n = strtok(names, ","); n; n = strtok(NULL, ","))
-			copy_store(fixture, data_dir, n);
-		free(names);
-		s.pos = 1;
+	for (; s.pos < s.ntok && s.tok[s.pos][0] == '@'; s.pos++) {
+		const char *t = s.tok[s.pos];
+		if (strncmp(t, "@stores:", 8) == 0) {
+			char *names = fv_xstrdup(t + 8);
+			for (char *n = strtok(names, ","); n; n = strtok(NULL, ","))
+				copy_store(fixture, data_dir, n);
+			free(names);
+			stores = 1;
+		} else if (strcmp(t, "@team") == 0 && team_fixture(team)) {
+			enrolled = 1;
+		} else if (strncmp(t, "@media:", 7) == 0) {
+			char *names = fv_xstrdup(t + 7);
+			for (char *n = strtok(names, ","); n; n = strtok(NULL, ",")) {
+				char *p = fv_xasprintf("%s/%s", media, n);
+				mkdirs(p);
+				free(p);
+			}
+			free(names);
+		} else if (strncmp(t, "@hello:", 7) == 0 && team_fixture(team)) {
+			char *from = fv_xasprintf("%s/hello.fvb", team);
+			char *to = fv_xasprintf("%s/%s", media, t + 7);
+			copy_file(from, to);
+			free(from);
+			free(to);
+		} else {
+			ok(0, "%s: unknown or failed set-up token '%s'", name, t);
+			s.failed = 1;
+		}
+	}
+	if (stores) {
 		env.store_dir = data_dir;
+	} else if (enrolled) {
+		copy_store_as(team, "王芳", dir, "王芳");
+		store = fv_xasprintf("%s/王芳.fv", dir);
+		env.store = store;
 	} else {
 		copy_store(fixture, dir, "demo");
 		store = fv_xasprintf("%s/demo.fv", dir);
 		env.store = store;
 		env.demo_pass = DEMO_PASS;
 	}
+	/* the sync screen's drives: media/NAME, as the screen shows them */
+	char *cwd = getcwd(NULL, 0);
+	if (!cwd || chdir(dir) != 0) {
+		perror(dir);
+		exit(1);
+	}
+	setenv("FIELDVISIT_MEDIA_DIR", "media", 1);
 	char *config = fv_xasprintf("%s/ui.conf", dir);
 	char *assets = fv_xasprintf("%s/assets", FV_SRCDIR);
 	env.config_path = config;
@@ -245,6 +469,10 @@ static void run_script(const char *tmp, const char *fixture, const char *name, c
 	fv_clock_set(now);
 
 	int rc = ui_run(&env);
+	if (chdir(cwd) != 0)
+		perror(cwd);
+	free(cwd);
+	unsetenv("FIELDVISIT_MEDIA_DIR");
 	ok(rc == 0 && s.pos == s.ntok && !s.text, "%s %dx%d %s: ran to the end of the script (exit %d,"
 	   " %zu of %zu tokens)", name, s.cols, s.rows, lang, rc, s.pos, s.ntok);
 
@@ -252,6 +480,8 @@ static void run_script(const char *tmp, const char *fixture, const char *name, c
 	free(data);
 	free(dir);
 	free(data_dir);
+	free(media);
+	free(team);
 	free(store);
 	free(config);
 	free(assets);
@@ -278,6 +508,7 @@ int main(void)
 	setenv("FIELDVISIT_TEST_FAST_KDF", "1", 1);
 	setenv("TERM", "xterm", 1);
 	unsetenv("FIELDVISIT_STORE");
+	unsetenv("FIELDVISIT_MEDIA_DIR");
 	unsetenv("NO_COLOR");
 	if (!mkdtemp(tmpl)) {
 		perror("mkdtemp");

@@ -319,6 +319,32 @@ static void test_field(void)
 	ui_field_release(&f);
 }
 
+/* The sync screen's progress bar: 10 cells inside a width of 17. */
+static void test_progress_bar(void)
+{
+	static const struct {
+		uint64_t done, total;
+		int width;
+		const char *want;
+	} cases[] = {
+		{45, 100, 17, "[####......]  45%"},   /* 45 * 10 / 100 = 4 cells */
+		{0, 0, 17, "[..........]   0%"},      /* no total yet: empty */
+		{7, 7, 17, "[##########] 100%"},
+		{9, 7, 17, "[##########] 100%"},      /* never past the end */
+		{1, 3, 10, "[#..]  33%"},             /* 3 cells: 1 * 3 / 3 = 1 */
+		{45, 100, 5, " 45%"},                 /* too narrow: the number */
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		fv_buf b;
+		fv_buf_init(&b);
+		ui_progress_bar(cases[i].done, cases[i].total, cases[i].width, &b);
+		is_str(b.s, cases[i].want, "progress bar %llu of %llu in %d columns",
+		       (unsigned long long)cases[i].done, (unsigned long long)cases[i].total,
+		       cases[i].width);
+		fv_buf_release(&b);
+	}
+}
+
 int main(void)
 {
 	setlocale(LC_ALL, "C.UTF-8");
@@ -326,5 +352,6 @@ int main(void)
 	test_keys();
 	test_catalog();
 	test_field();
+	test_progress_bar();
 	return done_testing();
 }
