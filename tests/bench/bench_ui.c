@@ -35,6 +35,10 @@
  *       with all 500 answered, or the bench fails.
  *   (c) peak RSS of those processes: under 32 MB.
  *
+ * `bench_ui --prepare` (with FV_BENCH_DIR) only makes the copy with the
+ * form and prints it and the person, for `perf record bench_ui
+ * --child-form STORE PERSON`.
+ *
  * A benchmark, not a test: it exits 0 unless something fails to run.
  */
 #ifndef _GNU_SOURCE
@@ -601,8 +605,10 @@ int main(int argc, char **argv)
 		return child_ui(argv[2], argv[3]);
 	if (argc >= 4 && strcmp(argv[1], "--spawn") == 0)
 		return spawn(strcmp(argv[2], "quiet") == 0, argv + 3);
-	if (argc != 1) {
-		fprintf(stderr, "usage: bench_ui (FV_BENCH_DIR=DIR keeps its files in DIR)\n");
+	int prepare_only = argc == 2 && strcmp(argv[1], "--prepare") == 0;
+	if (argc != 1 && !prepare_only) {
+		fprintf(stderr, "usage: bench_ui [--prepare] (FV_BENCH_DIR=DIR keeps its files in"
+			" DIR)\n");
 		return 2;
 	}
 	ssize_t k = readlink("/proc/self/exe", exe, sizeof exe - 1);
@@ -639,6 +645,11 @@ int main(int argc, char **argv)
 	copy_store(fixture, copy);
 	char *person;
 	prepare(dir, copy, &person);
+	if (prepare_only) {
+		/* to profile one run: perf record ./bench_ui --child-form STORE PERSON */
+		printf("%s %s\n", copy, person);
+		return 0;
+	}
 
 	const char *bin = getenv("FV_BIN");
 	char *prog = fv_xstrdup(bin && *bin ? bin : "./fieldvisit");
