@@ -315,6 +315,17 @@ FV_MUST_CHECK fv_status fv_visit_save_draft(fv_store *s, const fv_form *f,
 					    const fv_visit_input *in, const fv_answers *a,
 					    char id[FV_ID_BYTES], fv_errors *err);
 /*
+ * The same from an instance of f the caller filled already (the screens'
+ * form runner: every value was checked against its type when it was set),
+ * so that a save after each answer does not fill the whole form again:
+ * its values are stored as fv_visit_save_draft stores a filling of the
+ * same answers.
+ */
+FV_MUST_CHECK fv_status fv_visit_save_draft_instance(fv_store *s, const fv_form *f,
+						     const fv_visit_input *vi,
+						     const fv_instance *in, char id[FV_ID_BYTES],
+						     fv_errors *err);
+/*
  * Move the latest version of visit id to state to.  Allowed: draft ->
  * submitted (the whole check of fv_visit_submit, with the form version the
  * draft was made with), submitted -> sent, sent -> received, received ->

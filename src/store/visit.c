@@ -373,9 +373,12 @@ static fv_status answers_from_json(const fv_form *f, const char *json, fv_answer
  * Returns FV_EINVAL when anything was added to err, a store failure's
  * status, or FV_OK; *in is the instance whenever the answers were run.
  */
-static fv_status check_visit(fv_store *s, const fv_form *f, const fv_visit_input *vi,
-			     const fv_answers *a, int full, int check_who, meta *m,
-			     fv_instance **in, fv_errors *err)
+/* The same, for a draft whose instance the caller filled already (given:
+ * its values were checked against their types as they were set); *in is
+ * then NULL. */
+static fv_status check_visit_with(fv_store *s, const fv_form *f, const fv_visit_input *vi,
+				  const fv_answers *a, const fv_instance *given, int full,
+				  int check_who, meta *m, fv_instance **in, fv_errors *err)
 {
 	size_t before = err->n;
 	int installed;
@@ -390,8 +393,16 @@ static fv_status check_visit(fv_store *s, const fv_form *f, const fv_visit_input
 			      f->id, f->version);
 	if (check_who && (st = check_person(s, vi->person, err)) != FV_OK && st != FV_EINVAL)
 		return st;
-	*in = fill(f, a, full, err);
+	if (!given)
+		*in = fill(f, a, full, err);
 	return err->n == before ? FV_OK : FV_EINVAL;
+}
+
+static fv_status check_visit(fv_store *s, const fv_form *f, const fv_visit_input *vi,
+			     const fv_answers *a, int full, int check_who, meta *m,
+			     fv_instance **in, fv_errors *err)
+{
+	return check_visit_with(s, f, vi, a, NULL, full, check_who, m, in, err);
 }
 
 /* ------------------------------------------------------------------ */
@@ -579,7 +590,8 @@ static fv_status write_draft(fv_store *s, const fv_form *f, const fv_instance *i
 }
 
 static fv_status save_draft(fv_store *s, const fv_form *f, const fv_visit_input *vi,
-			    const fv_answers *a, const char *id, int fresh, fv_errors *err)
+			    const fv_answers *a, const fv_instance *given, const char *id,
+			    int fresh, fv_errors *err)
 {
 	fv_visit old = {0};
 	fv_visit_input merged = *vi;
@@ -610,17 +622,19 @@ static fv_status save_draft(fv_store *s, const fv_form *f, const fv_visit_input 
 		merged.person = old.person;
 		version = old.version;
 	}
-	st = check_visit(s, f, &merged, a, 0, fresh, &m, &in, err);
+	st = check_visit_with(s, f, &merged, a, given, 0, fresh, &m, &in, err);
 	if (st == FV_OK)
-		st = write_draft(s, f, in, id, version, fresh, merged.person, &m, err);
+		st = write_draft(s, f, given ? given : in, id, version, fresh, merged.person, &m,
+				 err);
 	fv_instance_free(in);
 	meta_release(&m);
 	fv_visit_release(&old);
 	return st;
 }
 
-fv_status fv_visit_save_draft(fv_store *s, const fv_form *f, const fv_visit_input *in,
-			      const fv_answers *a, char id[FV_ID_BYTES], fv_errors *err)
+static fv_status save_draft_tx(fv_store *s, const fv_form *f, const fv_visit_input *in,
+			       const fv_answers *a, const fv_instance *given, char id[FV_ID_BYTES],
+			       fv_errors *err)
 {
 	char use[FV_ID_BYTES];
 	int fresh = !id[0];
@@ -631,10 +645,23 @@ fv_status fv_visit_save_draft(fv_store *s, const fv_form *f, const fv_visit_inpu
 		vault_uuid(use);
 	else
 		snprintf(use, sizeof use, "%s", id);
-	st = store_sql_end(s, save_draft(s, f, in, a, use, fresh, err), err);
+	st = store_sql_end(s, save_draft(s, f, in, a, given, use, fresh, err), err);
 	if (st == FV_OK && fresh)
 		memcpy(id, use, FV_ID_BYTES);
 	return st;
+}
+
+fv_status fv_visit_save_draft(fv_store *s, const fv_form *f, const fv_visit_input *in,
+			      const fv_answers *a, char id[FV_ID_BYTES], fv_errors *err)
+{
+	return save_draft_tx(s, f, in, a, NULL, id, err);
+}
+
+fv_status fv_visit_save_draft_instance(fv_store *s, const fv_form *f, const fv_visit_input *vi,
+				       const fv_instance *in, char id[FV_ID_BYTES],
+				       fv_errors *err)
+{
+	return save_draft_tx(s, f, vi, NULL, in, id, err);
 }
 
 /* ------------------------------------------------------------------ */

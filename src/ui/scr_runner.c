@@ -242,9 +242,11 @@ static void save_draft(ui *u, runner *d)
 	fv_errors err;
 	fv_visit_input in = {d->person, d->checkin, NULL, NULL};
 	fv_status st;
-	fv_runner_answers(d->r, &a);
+	if (!d->person)
+		fv_runner_answers(d->r, &a);
 	fv_errors_init(&err);
-	st = d->person ? fv_visit_save_draft(u->store, d->form, &in, &a, d->visit_id, &err)
+	st = d->person ? fv_visit_save_draft_instance(u->store, d->form, &in,
+						      fv_runner_instance(d->r), d->visit_id, &err)
 		       : fv_store_pending_put(u->store, PENDING_REGISTER, &a, &err);
 	if (st != FV_OK)
 		ui_say(u, 1, UI_S_RUN_SAVE_FAILED, err.n ? err.lines[0] : "", NULL);
