@@ -20,7 +20,10 @@
  *     the first import.
  *
  * Argon2 runs at vault_pw_fast().  The work folder is a new temporary
- * folder, removed at the end.  A benchmark, not a test: it exits 0 unless
+ * folder, removed at the end.  FV_BENCH_VISITS=N generates N visits (and
+ * a tenth as many people) for a quick look; FV_BENCH_DIR=DIR keeps the two
+ * stores as they are before the export in DIR/N/ and copies them from
+ * there on the next run (generating 100,000 visits takes a minute).  A benchmark, not a test: it exits 0 unless
  * something fails to run.
  */
 #ifndef _GNU_SOURCE
@@ -122,32 +125,57 @@ int main(void)
 	char *rdir = fv_xasprintf("%s/assets/rules", srcdir());
 	vault_random(rpk, sizeof rpk);
 
-	/* a team of two */
-	fv_store *sup = create(sup_path, FV_ROLE_SUPERVISOR, rpk, &err);
-	if (fv_sync_team_create(sup, rpk, &err) != FV_OK ||
-	    fv_rules_load_dir(rdir, &rules, &err) != FV_OK ||
-	    fv_sync_invite(sup, "bench", "", rules, dir, &inv_path, code, &err) != FV_OK ||
-	    fv_invitation_open(inv_path, code, &inv, &err) != FV_OK)
-		die_errors("inviting", &err);
-	fv_store *wk = create(wk_path, FV_ROLE_WORKER, fv_invitation_recovery_pk(inv), &err);
-	if (fv_sync_join(wk, inv, dir, &hello, &err) != FV_OK ||
-	    fv_sync_import(sup, hello, NULL, &rep, &err) != FV_OK)
-		die_errors("joining", &err);
-	fv_sync_report_release(&rep);
-	fv_store_close(wk);
-
-	/* the worker's data, by generate itself */
 	/* FV_BENCH_VISITS=N (and a tenth as many people) for a quick look */
 	const char *nv = getenv("FV_BENCH_VISITS");
 	char np[32];
 	snprintf(np, sizeof np, "%ld", nv ? atol(nv) / 10 : atol(PERSONS));
+	const char *keep = getenv("FV_BENCH_DIR");
+	char *fixture = keep && *keep ? fv_xasprintf("%s/%s", keep, nv ? nv : VISITS) : NULL;
+	char *copy;
+	struct stat sb;
+	fv_store *sup, *wk;
+	double t0;
 	char *argv[] = {"generate", "--persons", np, "--visits", (char *)(nv ? nv : VISITS),
 			"--seed", "1", "--store", wk_path, NULL};
-	fprintf(stderr, "bench_sync: generating %s people and %s visits\n", np, argv[4]);
-	double t0 = bench_seconds();
-	if (fv_cmd_generate(9, argv) != 0)
-		return 1;
-	fprintf(stderr, "bench_sync: generated in %.1f s\n", bench_seconds() - t0);
+
+	if (fixture && stat(fixture, &sb) == 0) {
+		copy = fv_xasprintf("cp -p '%s'/* '%s'/", fixture, dir);
+		if (system(copy) != 0)
+			return 1;
+		free(copy);
+		fprintf(stderr, "bench_sync: the stores of %s\n", fixture);
+		sup = reopen(sup_path, &err);
+	} else {
+		/* a team of two */
+		sup = create(sup_path, FV_ROLE_SUPERVISOR, rpk, &err);
+		if (fv_sync_team_create(sup, rpk, &err) != FV_OK ||
+		    fv_rules_load_dir(rdir, &rules, &err) != FV_OK ||
+		    fv_sync_invite(sup, "bench", "", rules, dir, &inv_path, code, &err) != FV_OK ||
+		    fv_invitation_open(inv_path, code, &inv, &err) != FV_OK)
+			die_errors("inviting", &err);
+		wk = create(wk_path, FV_ROLE_WORKER, fv_invitation_recovery_pk(inv), &err);
+		if (fv_sync_join(wk, inv, dir, &hello, &err) != FV_OK ||
+		    fv_sync_import(sup, hello, NULL, &rep, &err) != FV_OK)
+			die_errors("joining", &err);
+		fv_sync_report_release(&rep);
+		fv_store_close(wk);
+
+		/* the worker's data, by generate itself */
+		fprintf(stderr, "bench_sync: generating %s people and %s visits\n", np, argv[4]);
+		t0 = bench_seconds();
+		if (fv_cmd_generate(9, argv) != 0)
+			return 1;
+		fprintf(stderr, "bench_sync: generated in %.1f s\n", bench_seconds() - t0);
+		if (fixture) {
+			fv_store_close(sup);
+			copy = fv_xasprintf("mkdir -p '%s' && cp -p '%s'/sup.fv* '%s'/wk.fv* '%s'/",
+					    fixture, dir, dir, fixture);
+			if (system(copy) != 0)
+				return 1;
+			free(copy);
+			sup = reopen(sup_path, &err);
+		}
+	}
 
 	/* export */
 	char *out1 = fv_xasprintf("%s/out1", dir), *out2 = fv_xasprintf("%s/out2", dir);
