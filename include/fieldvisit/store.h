@@ -74,6 +74,15 @@ void fv_store_close(fv_store *s);
 FV_MUST_CHECK fv_status fv_store_begin(fv_store *s, fv_errors *err);
 FV_MUST_CHECK fv_status fv_store_commit(fv_store *s, fv_errors *err);
 void fv_store_rollback(fv_store *s);
+/*
+ * Begin a transaction that writes many rows (a bundle's import, an
+ * export marking every visit sent): the page cache grows to
+ * FV_STORE_BULK_CACHE_KIB for it, so that the indexes it updates stay in
+ * memory instead of being written to the log, read back and decrypted
+ * again; commit and rollback bring it back to its usual size.
+ */
+#define FV_STORE_BULK_CACHE_KIB 262144
+FV_MUST_CHECK fv_status fv_store_begin_bulk(fv_store *s, fv_errors *err);
 
 /* Set a new passphrase (rewraps the master key only). */
 FV_MUST_CHECK fv_status fv_store_passwd(fv_store *s, const char *passphrase,

@@ -22,6 +22,9 @@
 
 #include "store_internal.h"
 
+/* The page cache of a store (KiB, as PRAGMA cache_size takes it). */
+#define CACHE_KIB "-16000"
+
 const char *fv_role_name(fv_role r)
 {
 	return r == FV_ROLE_SUPERVISOR ? "supervisor" : "worker";
@@ -301,7 +304,7 @@ static fv_status open_db(fv_store *s, int create, fv_errors *err)
 	 * people need not decrypt the same pages twice. */
 	const char *pragmas = "PRAGMA synchronous=FULL; PRAGMA secure_delete=ON;"
 			      "PRAGMA temp_store=MEMORY; PRAGMA trusted_schema=OFF;"
-			      "PRAGMA foreign_keys=ON; PRAGMA cache_size=-16000;";
+			      "PRAGMA foreign_keys=ON; PRAGMA cache_size=" CACHE_KIB ";";
 	return store_exec(s, pragmas, err);
 }
 
@@ -561,6 +564,16 @@ fv_status fv_store_open_recovery(const char *path, const uint8_t sk[VAULT_BOX_SK
 	return open_common(path, NULL, sk, out, err);
 }
 
+/* Back to the usual page cache after a bulk transaction (shrinking it
+ * frees the pages above the limit). */
+static void end_bulk(fv_store *s)
+{
+	if (!s->bulk)
+		return;
+	s->bulk = 0;
+	(void)sqlite3_exec(s->db, "PRAGMA cache_size=" CACHE_KIB, NULL, NULL, NULL);
+}
+
 fv_status fv_store_begin(fv_store *s, fv_errors *err)
 {
 	if (!sqlite3_get_autocommit(s->db)) {
@@ -570,19 +583,41 @@ fv_status fv_store_begin(fv_store *s, fv_errors *err)
 	return store_begin(s, err);
 }
 
+fv_status fv_store_begin_bulk(fv_store *s, fv_errors *err)
+{
+	char sql[64];
+	fv_status st;
+	if (!sqlite3_get_autocommit(s->db)) {
+		fv_errors_add(err, s->path, 0, "a transaction is open already");
+		return FV_EINVAL;
+	}
+	snprintf(sql, sizeof sql, "PRAGMA cache_size=-%d", FV_STORE_BULK_CACHE_KIB);
+	if ((st = store_exec(s, sql, err)) != FV_OK)
+		return st;
+	s->bulk = 1;
+	if ((st = store_begin(s, err)) != FV_OK)
+		end_bulk(s);
+	return st;
+}
+
 fv_status fv_store_commit(fv_store *s, fv_errors *err)
 {
+	fv_status st;
 	if (sqlite3_get_autocommit(s->db)) {
 		fv_errors_add(err, s->path, 0,
 			      "no transaction is open (none was begun, or an error ended it)");
+		end_bulk(s);
 		return FV_EINVAL;
 	}
-	return store_commit(s, err);
+	st = store_commit(s, err);
+	end_bulk(s);
+	return st;
 }
 
 void fv_store_rollback(fv_store *s)
 {
 	store_rollback(s);
+	end_bulk(s);
 }
 
 fv_status fv_store_passwd(fv_store *s, const char *passphrase, vault_pwcost cost,

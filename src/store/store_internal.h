@@ -34,6 +34,7 @@ struct fv_store {
 		sqlite3_stmt *st;
 	} cache[16];
 	size_t ncache;
+	int bulk;   /* a transaction of fv_store_begin_bulk is open */
 };
 
 /* ---- the cipher VFS (vfs.c) ---- */

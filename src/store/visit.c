@@ -432,7 +432,8 @@ static fv_status write_alerts(fv_store *s, const fv_form *f, const fv_instance *
 		if (!fv_instance_alert_raised(in, (int)i))
 			continue;
 		char alert_id[FV_ID_BYTES];
-		sqlite3_stmt *ins = store_prepare(s,
+		/* kept prepared: an import raises thousands */
+		sqlite3_stmt *ins = store_prepare_cached(s,
 			"INSERT INTO alert(id, version, author, visit_id, visit_version, person_id,"
 			" kind, message, state, raised_at)"
 			" VALUES (?1, 1, ?2, ?3, ?4, ?5, ?6, ?7, 'open', ?8)", err);
@@ -449,7 +450,7 @@ static fv_status write_alerts(fv_store *s, const fv_form *f, const fv_instance *
 					  -1, SQLITE_TRANSIENT);
 			sqlite3_bind_text(ins, 8, now, -1, SQLITE_TRANSIENT);
 		}
-		st = store_sql_done(s, ins, "saving an alert", err);
+		st = store_cached_done(s, ins, "saving an alert", err);
 	}
 	return st;
 }

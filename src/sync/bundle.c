@@ -8,7 +8,7 @@
  *            the FINAL tag
  *   trailer  Ed25519 signature (64 bytes) of BLAKE2b-512(header || body)
  *
- * Compress, then encrypt: the zlib stream (deflate level 6) of the record
+ * Compress, then encrypt: the zlib stream (deflate level 5) of the record
  * lines is cut into chunks.  No length is stored: the body is what lies
  * between the header and the trailer, and its chunk sizes follow from its
  * length.
@@ -205,7 +205,8 @@ fv_status fv_bundle_writer_new(fv_bundle_header *h,
 	w->plain = fv_xmalloc(FV_BUNDLE_CHUNK);
 	w->cipher = fv_xmalloc(FV_BUNDLE_CHUNK + VAULT_STREAM_ABYTES);
 	fv_errors_init(&w->failed);
-	if (deflateInit(&w->z, 6) != Z_OK) {
+	/* level 5: a fifth less time than 6 for 2% more bytes (bench_sync) */
+	if (deflateInit(&w->z, 5) != Z_OK) {
 		fputs("fieldvisit: out of memory\n", stderr);
 		exit(4);
 	}

@@ -239,7 +239,7 @@ static fv_status export_up(fv_store *s, const fv_sync_self *me, const char *dir,
 
 	if (st != FV_OK)
 		return st;
-	if ((st = fv_store_begin(s, err)) != FV_OK)
+	if ((st = fv_store_begin_bulk(s, err)) != FV_OK)
 		goto done;
 	st = fv_store_unreceipted(s, count_person, count_visit, &pending, &count, err);
 	if (st != FV_OK || (!pending && sup.seq_in <= sup.ack_sent)) {
@@ -791,7 +791,7 @@ fv_status fv_sync_import(fv_store *s, const char *path, const fv_sync_options *o
 		goto out;
 	rep->kind = info.h.kind;
 	rep->seq = info.h.seq;
-	if ((st = fv_store_begin(s, err)) != FV_OK)
+	if ((st = fv_store_begin_bulk(s, err)) != FV_OK)
 		goto out;
 	memset(&c, 0, sizeof c);
 	c.s = s;

@@ -20,6 +20,7 @@
  * FV_KEEP=1 keeps the folder of the stores and bundles.
  */
 #include <dirent.h>
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -707,6 +708,120 @@ static void remove_dir(const char *path)
 	rmdir(path);
 }
 
+
+/* ------------------------------------------------------------------ */
+/* Record lines written directly are what jansson writes               */
+
+static json_t *jstr(const char *s)
+{
+	json_t *j = json_string(s ? s : "");
+	return j ? j : json_string("");
+}
+
+/* The line as jansson makes it (how fv_record_*_line worked before). */
+static char *jansson_line(const char *table, const char *id, int version, json_t *f)
+{
+	json_t *o = json_object();
+	json_object_set_new(o, "table", json_string(table));
+	json_object_set_new(o, "id", jstr(id));
+	json_object_set_new(o, "version", json_integer(version));
+	json_object_set_new(o, "fields", f);
+	char *text = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	json_decref(o);
+	return text;
+}
+
+static char *jansson_visit(const fv_visit *v)
+{
+	json_t *f = json_object();
+	json_error_t jerr;
+	json_t *a = json_loads(v->answers ? v->answers : "{}", 0, &jerr);
+	const char *k[] = {"author", "person", "form_id", "form_version"};
+	const char *x[] = {v->author, v->person, v->form_id, v->form_version};
+	for (size_t i = 0; i < 4; i++)
+		json_object_set_new(f, k[i], jstr(x[i]));
+	json_object_set_new(f, "answers", a ? a : json_object());
+	const char *k2[] = {"checkin", "checkout", "services", "visit_date", "created_at",
+			    "submitted_at"};
+	const char *x2[] = {v->checkin, v->checkout, v->services, v->visit_date, v->created_at,
+			    v->submitted_at};
+	for (size_t i = 0; i < 6; i++)
+		json_object_set_new(f, k2[i], jstr(x2[i]));
+	return jansson_line("visit", v->id, v->version, f);
+}
+
+static void test_lines(void)
+{
+	const char *texts[] = {
+		"", "plain", "张三 李四", "quote \" and \\ backslash", "ctl \b\f\n\r\t \x01\x1f\x7f",
+		"slash / and \xe2\x80\xa8", "bad utf-8 \xff\xfe", "\xc0\xaf overlong",
+		"surrogate \xed\xa0\x80", "emoji \xf0\x9f\x98\x80",
+	};
+	const char *answers[] = {
+		"{}", "{\"q1\":\"1\",\"score\":\"3\"}", "{\"q1\":\"a\\\"b\\\\c\\n\\u001F\\u0001\"}",
+		"{\"名字\":\"张三\"}", "{\"q1\": \"1\"}", "{\"q1\":1}", "not json", "",
+		"{\"q1\":\"\\u0000\"}", "{\"q1\":\"\\u000A\"}", "{\"q1\":\"\\/\"}",
+		"{\"q1\":\"\\u00e9\"}", "{\"q1\":\"x\"", "{\"q1\":\"x\"}}", "{\"q1\":\"\xff\"}",
+		"{\"a\":\"1\",\"a\":\"2\"}", "[]", "{\"q1\":\"1\",}",
+	};
+	size_t nt = sizeof texts / sizeof texts[0], same = 0, total = 0;
+	for (size_t i = 0; i < nt; i++) {
+		for (size_t j = 0; j < sizeof answers / sizeof answers[0]; j++) {
+			fv_visit v = {0};
+			v.id = (char *)texts[i];
+			v.version = (int)(i + 1);
+			v.author = (char *)texts[(i + 1) % nt];
+			v.person = (char *)texts[(i + 2) % nt];
+			v.form_id = "phq9";
+			v.form_version = (char *)texts[(i + 3) % nt];
+			v.answers = (char *)answers[j];
+			v.checkin = (char *)texts[(i + 4) % nt];
+			v.checkout = NULL;
+			v.services = (char *)texts[(i + 5) % nt];
+			v.visit_date = "2026-11-20";
+			v.created_at = (char *)texts[(i + 6) % nt];
+			v.submitted_at = (char *)texts[(i + 7) % nt];
+			char *mine = fv_record_visit_line(&v), *want = jansson_visit(&v);
+			if (strcmp(mine, want) == 0)
+				same++;
+			else
+				diag("visit line differs:\n  %s\n  %s", mine, want);
+			total++;
+			free(mine);
+			free(want);
+		}
+		fv_person p = {0};
+		char **f[] = {&p.author, &p.name, &p.sex, &p.birth, &p.resident_id, &p.phone,
+			      &p.village, &p.household, &p.categories, &p.contact_name[0],
+			      &p.contact_phone[0], &p.contact_name[1], &p.contact_phone[1],
+			      &p.status, &p.status_date, &p.status_reason, &p.created_at,
+			      &p.updated_at};
+		const char *k[] = {
+			"author", "name", "sex", "birth", "resident_id", "phone", "village",
+			"household", "categories", "contact1_name", "contact1_phone",
+			"contact2_name", "contact2_phone", "status", "status_date",
+			"status_reason", "created_at", "updated_at",
+		};
+		json_t *jf = json_object();
+		p.id = (char *)texts[i];
+		p.version = 3;
+		for (size_t m = 0; m < sizeof f / sizeof f[0]; m++) {
+			*f[m] = m == 5 ? NULL : (char *)texts[(i + m) % nt];
+			json_object_set_new(jf, k[m], jstr(*f[m]));
+		}
+		char *mine = fv_record_person_line(&p);
+		char *want = jansson_line("person", p.id, p.version, jf);
+		if (strcmp(mine, want) == 0)
+			same++;
+		else
+			diag("person line differs:\n  %s\n  %s", mine, want);
+		total++;
+		free(mine);
+		free(want);
+	}
+	is_num(same, total, "person and visit lines are byte for byte what jansson writes");
+}
+
 int main(void)
 {
 	const char *tmp = getenv("TMPDIR");
@@ -718,6 +833,7 @@ int main(void)
 	fv_clock_set(1795168800.0);   /* 2026-11-20T10:00 */
 	test_vault();
 	test_format();
+	test_lines();
 	setup_stores();
 	if (sup && wk && other && *up_path) {
 		test_tamper();
