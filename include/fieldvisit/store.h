@@ -79,9 +79,11 @@ void fv_store_rollback(fv_store *s);
  * export marking every visit sent): the page cache grows to
  * FV_STORE_BULK_CACHE_KIB for it, so that the indexes it updates stay in
  * memory instead of being written to the log, read back and decrypted
- * again; commit and rollback bring it back to its usual size.
+ * again; commit and rollback bring it back to its usual size.  64 MiB:
+ * the laptops have 2-4 GB, and a supervisor's store of a year is larger
+ * than any cache they can spare.
  */
-#define FV_STORE_BULK_CACHE_KIB 262144
+#define FV_STORE_BULK_CACHE_KIB 65536
 FV_MUST_CHECK fv_status fv_store_begin_bulk(fv_store *s, fv_errors *err);
 
 /* Set a new passphrase (rewraps the master key only). */
