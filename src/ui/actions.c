@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "fieldvisit/cli.h"
+#include "fieldvisit/store.h"
 #include "ui_internal.h"
 
 #define ON(s) UI_ON(UI_SCR_##s)
@@ -18,7 +19,9 @@
 /* Where typing is not text and no question is asked: q and ? work. */
 #define LISTS (UI_ALL & ~TEXT & ~ON(CONFIRM))
 /* The screens of a list with a cursor. */
-#define LIST_SCREENS (ON(HOME) | ON(PEOPLE) | ON(PERSON) | ON(SYNC))
+#define LIST_SCREENS (ON(HOME) | ON(PEOPLE) | ON(PERSON) | ON(SYNC) | ON(INBOX))
+/* Screens that scroll a text. */
+#define SCROLL_SCREENS (ON(REVIEW) | ON(REPORTS))
 
 static const ui_binding table[] = {
 	/* first, so that the help line always shows how to see all keys */
@@ -52,6 +55,26 @@ static const ui_binding table[] = {
 	{UI_ACT_OK, {UI_K_ENTER}, ON(FOLDER), UI_S_K_SYNC_USE, UI_S_K_SYNC_USE_HELP},
 	{UI_ACT_UP, {UI_K_UP}, ON(FOLDER), UI_S_K_SYNC_DRIVE, UI_S_K_SYNC_DRIVE_HELP},
 	{UI_ACT_DOWN, {UI_K_DOWN}, ON(FOLDER), UI_S_K_SYNC_DRIVE, UI_S_K_SYNC_DRIVE_HELP},
+	/* the supervisor */
+	{UI_ACT_INBOX, {'i'}, ON(HOME), UI_S_K_INBOX, UI_S_K_INBOX_HELP},
+	{UI_ACT_REPORTS, {'R', UI_K_F(7)}, ON(HOME) | ON(INBOX), UI_S_K_REPORTS,
+	 UI_S_K_REPORTS_HELP},
+	{UI_ACT_OK, {UI_K_ENTER}, ON(INBOX), UI_S_K_REVIEW, UI_S_K_REVIEW_HELP},
+	{UI_ACT_FILTER, {'f'}, ON(INBOX), UI_S_K_FILTER, UI_S_K_FILTER_HELP},
+	{UI_ACT_APPROVE, {'a'}, ON(REVIEW), UI_S_K_APPROVE, UI_S_K_APPROVE_HELP},
+	{UI_ACT_RETURN, {'r'}, ON(REVIEW), UI_S_K_RETURN, UI_S_K_RETURN_HELP},
+	{UI_ACT_NEXT_VISIT, {'n'}, ON(REVIEW), UI_S_K_NEXT_VISIT, UI_S_K_NEXT_VISIT_HELP},
+	{UI_ACT_OK, {UI_K_ENTER}, ON(RETURN), UI_S_K_SAVE_RETURN, UI_S_K_SAVE_RETURN_HELP},
+	{UI_ACT_KIND, {UI_K_TAB, UI_K_BTAB}, ON(REPORTS), UI_S_K_KIND, UI_S_K_KIND_HELP},
+	{UI_ACT_KIND, {'1', '2', '3'}, ON(REPORTS), NOLABEL, UI_S_K_KIND_HELP},
+	{UI_ACT_KIND, {'4', '5', '6'}, ON(REPORTS), NOLABEL, UI_S_K_KIND_HELP},
+	{UI_ACT_KIND, {'7'}, ON(REPORTS), NOLABEL, UI_S_K_KIND_HELP},
+	{UI_ACT_LEFT, {UI_K_LEFT}, ON(REPORTS), UI_S_K_MONTH, UI_S_K_MONTH_HELP},
+	{UI_ACT_RIGHT, {UI_K_RIGHT}, ON(REPORTS), UI_S_K_MONTH, UI_S_K_MONTH_HELP},
+	{UI_ACT_UP, {UI_K_UP, 'k'}, SCROLL_SCREENS, NOLABEL, UI_S_K_SCROLL_HELP},
+	{UI_ACT_DOWN, {UI_K_DOWN, 'j'}, SCROLL_SCREENS, NOLABEL, UI_S_K_SCROLL_HELP},
+	{UI_ACT_PGUP, {UI_K_PGUP}, SCROLL_SCREENS, NOLABEL, UI_S_K_PAGE_HELP},
+	{UI_ACT_PGDN, {UI_K_PGDN, ' '}, SCROLL_SCREENS, NOLABEL, UI_S_K_PAGE_HELP},
 	{UI_ACT_UP, {UI_K_UP, 'k'}, LIST_SCREENS, NOLABEL, UI_S_K_LIST_MOVE_HELP},
 	{UI_ACT_DOWN, {UI_K_DOWN, 'j'}, LIST_SCREENS, NOLABEL, UI_S_K_LIST_MOVE_HELP},
 	{UI_ACT_PGUP, {UI_K_PGUP}, LIST_SCREENS, NOLABEL, UI_S_K_LIST_PAGE_HELP},
@@ -60,10 +83,12 @@ static const ui_binding table[] = {
 	{UI_ACT_DOWN, {UI_K_DOWN}, ON(FIND), NOLABEL, UI_S_K_LIST_MOVE_HELP},
 	{UI_ACT_PGUP, {UI_K_PGUP}, ON(FIND), NOLABEL, UI_S_K_LIST_PAGE_HELP},
 	{UI_ACT_PGDN, {UI_K_PGDN}, ON(FIND), NOLABEL, UI_S_K_LIST_PAGE_HELP},
-	{UI_ACT_BACK, {UI_K_ESC}, ON(PEOPLE) | ON(PERSON) | ON(ARCHIVE) | ON(SYNC) | ON(FOLDER),
+	{UI_ACT_BACK, {UI_K_ESC}, ON(PEOPLE) | ON(PERSON) | ON(ARCHIVE) | ON(SYNC) | ON(FOLDER) |
+	 ON(INBOX) | ON(REVIEW) | ON(RETURN) | ON(REPORTS),
 	 UI_S_K_BACK, UI_S_K_BACK_HELP},
 	{UI_ACT_BACK, {UI_K_ESC}, ON(FIND), UI_S_K_BACK, UI_S_K_FIND_BACK_HELP},
-	{UI_ACT_LOCK, {UI_K_F(12), UI_CTRL('L')}, ON(FIND) | ON(ARCHIVE) | ON(FOLDER), UI_S_K_LOCK,
+	{UI_ACT_LOCK, {UI_K_F(12), UI_CTRL('L')}, ON(FIND) | ON(ARCHIVE) | ON(FOLDER) | ON(RETURN),
+	 UI_S_K_LOCK,
 	 UI_S_K_LOCK_HELP},
 	/* settings */
 	{UI_ACT_UP, {UI_K_UP, 'k'}, ON(SETTINGS), UI_S_K_MOVE, UI_S_K_MOVE_HELP},
@@ -151,6 +176,10 @@ int ui_binding_shown(const ui_binding *b, ui_screen *sc)
 		return 0;
 	if (b->action == UI_ACT_LOCK && !sc->u->store)
 		return 0;
+	/* the supervisor's keys, in a supervisor's store only */
+	if ((b->action == UI_ACT_INBOX || b->action == UI_ACT_REPORTS) &&
+	    (!sc->u->store || fv_store_role(sc->u->store) != FV_ROLE_SUPERVISOR))
+		return 0;
 	return !sc->ops->can || sc->ops->can(sc, b->action);
 }
 
@@ -226,6 +255,8 @@ ui_str ui_screen_title(ui_screen_id scr)
 		UI_S_TITLE_VISIT, UI_S_TITLE_RUNNER, UI_S_TITLE_CRISIS,
 		/* sync */
 		UI_S_TITLE_SYNC, UI_S_TITLE_FOLDER,
+		/* the supervisor */
+		UI_S_TITLE_INBOX, UI_S_TITLE_REVIEW, UI_S_TITLE_RETURN, UI_S_TITLE_REPORTS,
 	};
 	_Static_assert(sizeof titles / sizeof titles[0] == UI_NSCREENS, "a title per screen");
 	return titles[scr];

@@ -422,6 +422,10 @@ static void dispatch(ui *u, int key)
 		break;
 	case UI_ACT_HELP: ui_push(u, &ui_scr_help, NULL); break;
 	case UI_ACT_LOCK: ui_lock(u); break;
+	/* the supervisor's screens, from Today (shown in a supervisor's
+	 * store only: ui_binding_shown) */
+	case UI_ACT_INBOX: ui_push(u, &ui_scr_inbox, NULL); break;
+	case UI_ACT_REPORTS: ui_push(u, &ui_scr_reports, NULL); break;
 	default: {
 		char buf[16];
 		if (key != UI_K_UNKNOWN)

@@ -167,6 +167,11 @@ typedef enum ui_screen_id {
 	/* sync */
 	UI_SCR_SYNC,
 	UI_SCR_FOLDER,
+	/* the supervisor */
+	UI_SCR_INBOX,
+	UI_SCR_REVIEW,
+	UI_SCR_RETURN,
+	UI_SCR_REPORTS,
 	UI_NSCREENS
 } ui_screen_id;
 #define UI_ON(id) (1u << (id))
@@ -176,7 +181,7 @@ typedef enum ui_screen_id {
 #define UI_TEXT_SCREENS                                                                  \
 	(UI_ON(UI_SCR_UNLOCK) | UI_ON(UI_SCR_LOCK) | UI_ON(UI_SCR_PASSWD) | UI_ON(UI_SCR_FIND) | \
 	 UI_ON(UI_SCR_ARCHIVE) | UI_ON(UI_SCR_RUNNER) | UI_ON(UI_SCR_CRISIS) | \
-	 UI_ON(UI_SCR_FOLDER))
+	 UI_ON(UI_SCR_FOLDER) | UI_ON(UI_SCR_RETURN))
 
 /* What a key does.  A screen's ops->key gets the action of the key on
  * that screen; what the screen does not handle, the frame does (quit,
@@ -223,6 +228,14 @@ typedef enum ui_action {
 	UI_ACT_SYNC_WRITE,  /* sync: write the bundle this store owes */
 	UI_ACT_SYNC_READ_ALL, /* sync: read every bundle of the folder */
 	UI_ACT_SYNC_FOLDER, /* sync: choose the folder */
+	/* the supervisor (shown only in a supervisor's store) */
+	UI_ACT_INBOX,       /* today: the visits received, to review */
+	UI_ACT_REPORTS,     /* today, inbox: the reports */
+	UI_ACT_FILTER,      /* inbox: the next state shown */
+	UI_ACT_APPROVE,     /* review: approve the visit */
+	UI_ACT_RETURN,      /* review: return it with a comment */
+	UI_ACT_NEXT_VISIT,  /* review: the next received visit */
+	UI_ACT_KIND,        /* reports: Tab, Shift-Tab, 1..7: another report */
 } ui_action;
 
 /*
@@ -310,6 +323,14 @@ extern const ui_screen_ops ui_scr_people, ui_scr_find, ui_scr_person, ui_scr_arc
  * history; folder: the folder to use, typed or a drive found (its arg is
  * the folder now, or NULL) */
 extern const ui_screen_ops ui_scr_sync, ui_scr_folder;
+/* the supervisor (scr_inbox.c, scr_reports.c): inbox (the visits
+ * received, by worker and village), review (one visit; its arg is the
+ * visit id), return (the comment of a return; arg the visit id), reports
+ * (every kind of fv_report_compute for a month) */
+extern const ui_screen_ops ui_scr_inbox, ui_scr_review, ui_scr_return, ui_scr_reports;
+/* A bar of value out of max in width columns of block characters
+ * (eighths), appended to out; nothing for a value <= 0. */
+void ui_bar(double value, double max, int width, fv_buf *out);
 /* A progress bar of width columns, "[####......]  40%", appended to out
  * (just the percentage when width is below 8). */
 void ui_progress_bar(uint64_t done, uint64_t total, int width, fv_buf *out);
