@@ -312,10 +312,32 @@ static char *next_received(ui *u, const char *id)
 /* ------------------------------------------------------------------ */
 /* review                                                              */
 
+/* Which visit v is, in words: "李秀英 · 东村 · GAD-7 · 2026-11-19" (the
+ * person's id when the person is not here). */
+static char *visit_what(ui *u, const fv_visit *v)
+{
+	ui_forms forms = {0};
+	fv_person p;
+	fv_errors err;
+	char *what;
+	const char *form = ui_form_name(u, &forms, v->form_id);
+	fv_errors_init(&err);
+	if (fv_person_get(u->store, v->person, &p, &err) == FV_OK) {
+		what = fv_xasprintf("%s · %s · %s · %s", p.name, p.village, form, v->visit_date);
+		fv_person_release(&p);
+	} else {
+		what = fv_xasprintf("%s · %s · %s", v->person, form, v->visit_date);
+	}
+	fv_errors_release(&err);
+	ui_forms_release(&forms);
+	return what;
+}
+
 typedef struct review {
 	char *id;
 	int loaded;
 	char error[UI_MSG_MAX];
+	char *what;           /* which visit, in words */
 	char *head;           /* person, worker, times, score, decisions */
 	char *answers;        /* one line per answer */
 	int scroll, lines, page;
@@ -332,9 +354,10 @@ static void review_open(ui_screen *sc, void *arg)
 static void review_drop(ui_screen *sc)
 {
 	review *d = sc->data;
+	free(d->what);
 	free(d->head);
 	free(d->answers);
-	d->head = d->answers = NULL;
+	d->what = d->head = d->answers = NULL;
 	d->loaded = 0;
 }
 
@@ -396,11 +419,17 @@ static void answer_lines(ui *u, const fv_visit *v, fv_buf *out)
 		if (!value || !*value)
 			continue;
 		const char *label = f ? fv_text_get(form, &f->label, lang) : "";
-		fv_buf_addf(out, "%s%s: ", any ? "\n" : "", *label ? label : name);
+		fv_buf words;
+		fv_buf_init(&words);
 		if (f)
-			answer_words(form, f, lang, value, out);
+			answer_words(form, f, lang, value, &words);
 		else
-			fv_buf_adds(out, value);
+			fv_buf_adds(&words, value);
+		char *t = ui_trf(u, UI_S_REVIEW_ANSWER, *label ? label : name,
+				 words.len ? words.s : "", NULL);
+		fv_buf_addf(out, "%s%s", any ? "\n" : "", t);
+		free(t);
+		fv_buf_release(&words);
 		any = 1;
 	}
 	if (!any)
@@ -427,7 +456,6 @@ static void review_load(ui_screen *sc)
 	ui *u = sc->u;
 	review *d = sc->data;
 	fv_visit v;
-	fv_person p;
 	fv_errors err;
 	fv_buf h, ans;
 
@@ -444,17 +472,8 @@ static void review_load(ui_screen *sc)
 	d->state = v.state;
 
 	/* who, where, which form */
-	ui_forms forms = {0};
-	const char *form = ui_form_name(u, &forms, v.form_id);
-	if (fv_person_get(u->store, v.person, &p, &err) == FV_OK) {
-		fv_buf_addf(&h, "%s · %s · %s · %s", p.name, p.village, form, v.visit_date);
-		fv_person_release(&p);
-	} else {
-		fv_errors_release(&err);
-		fv_errors_init(&err);
-		fv_buf_addf(&h, "%s · %s · %s", v.person, form, v.visit_date);
-	}
-	ui_forms_release(&forms);
+	d->what = visit_what(u, &v);
+	fv_buf_adds(&h, d->what);
 
 	char *worker = fv_store_worker_name(u->store, v.author), *t;
 	t = ui_trf(u, UI_S_REVIEW_WORKER, worker, ui_visit_state_word(u, (int)v.state), NULL);
@@ -500,8 +519,12 @@ static void review_load(ui_screen *sc)
 						    : FV_VISIT_RETURNED;
 			char on[16];
 			snprintf(on, sizeof on, "%.10s", rv[i].reviewed_at ? rv[i].reviewed_at : "");
-			t = ui_trf(u, UI_S_REVIEW_DECISION, ui_visit_state_word(u, (int)st), on,
-				   rv[i].comment ? rv[i].comment : "", NULL);
+			if (rv[i].comment && *rv[i].comment)
+				t = ui_trf(u, UI_S_REVIEW_DECISION, ui_visit_state_word(u, (int)st), on,
+					   rv[i].comment, NULL);
+			else
+				t = ui_trf(u, UI_S_REVIEW_DECIDED, ui_visit_state_word(u, (int)st), on,
+					   NULL);
 			fv_buf_addf(&h, "\n%s", t);
 			free(t);
 		}
@@ -520,6 +543,7 @@ static void review_draw(ui_screen *sc, const ui_rect *body)
 {
 	ui *u = sc->u;
 	review *d = sc->data;
+	u->counts[0] = '\0';
 	if (!d->loaded) {
 		char *text = ui_trf(u, UI_S_REVIEW_LOAD_FAILED, d->error, NULL);
 		ui_wrapped(u, body, 0, UI_ERROR, text);
@@ -566,7 +590,7 @@ static int review_key(ui_screen *sc, int key, ui_action act)
 		fv_errors_init(&err);
 		if (fv_visit_review(u->store, d->id, "approved", NULL, rid, &err) == FV_OK) {
 			review_load(sc);
-			ui_say(u, 0, UI_S_REVIEW_APPROVED, d->id, NULL);
+			ui_say(u, 0, UI_S_REVIEW_APPROVED, d->what ? d->what : d->id, NULL);
 		} else {
 			say_error(u, &err);
 		}
@@ -640,16 +664,12 @@ static void return_load(ui_screen *sc)
 	ui *u = sc->u;
 	ret *d = sc->data;
 	fv_visit v;
-	fv_person p;
 	fv_errors err;
 	free(d->who);
 	d->who = NULL;
 	fv_errors_init(&err);
 	if (fv_visit_get(u->store, d->id, 0, &v, &err) == FV_OK) {
-		if (fv_person_get(u->store, v.person, &p, &err) == FV_OK) {
-			d->who = fv_xstrdup(p.name);
-			fv_person_release(&p);
-		}
+		d->who = visit_what(u, &v);
 		fv_visit_release(&v);
 	}
 	fv_errors_release(&err);
@@ -696,18 +716,18 @@ static int return_key(ui_screen *sc, int key, ui_action act)
 			ui_say(u, 1, UI_S_RETURN_EMPTY, NULL);
 			return 1;
 		}
-		char rid[FV_ID_BYTES], *id = fv_xstrdup(d->id);
+		char rid[FV_ID_BYTES], *what = fv_xstrdup(d->who ? d->who : d->id);
 		fv_errors err;
 		fv_errors_init(&err);
-		if (fv_visit_review(u->store, id, "returned", d->comment.text, rid, &err) ==
+		if (fv_visit_review(u->store, d->id, "returned", d->comment.text, rid, &err) ==
 		    FV_OK) {
 			ui_pop(u);   /* the review below reads the visit again */
-			ui_say(u, 0, UI_S_REVIEW_RETURNED, id, NULL);
+			ui_say(u, 0, UI_S_REVIEW_RETURNED, what, NULL);
 		} else {
 			say_error(u, &err);
 		}
 		fv_errors_release(&err);
-		free(id);
+		free(what);
 		return 1;
 	}
 	return ui_field_key(&d->comment, key, act);

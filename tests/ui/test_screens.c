@@ -25,6 +25,13 @@
  *                                 drives for the sync screen
  *   @hello:A/NAME                 (first) 王芳's hello bundle (for 张主任)
  *                                 as media/A/NAME
+ *   @super                        (first) no demo: 张主任's supervisor
+ *                                 store, with 王芳's hello and an
+ *                                 up-bundle of four visits she submitted
+ *                                 (GAD-7, PHQ-9 with item 9, one of 3
+ *                                 minutes) imported: visits received, made
+ *                                 once by the init, team, person, visit
+ *                                 and bundle commands
  *
  * Each run happens in its own folder, with FIELDVISIT_MEDIA_DIR=media
  * (relative, so the dumps show "media/A"); key ids and fingerprints are
@@ -367,6 +374,128 @@ static int team_fixture(const char *dir)
 	return state == 1;
 }
 
+/* The path the last command printed on its first line (in dir/cmd.out),
+ * or the value of the first "key":"..." in it; caller frees. */
+static char *cmd_output(const char *dir, const char *key)
+{
+	char *outf = fv_xasprintf("%s/cmd.out", dir), *o = NULL, *r = NULL;
+	size_t len;
+	fv_errors err;
+	fv_errors_init(&err);
+	if (fv_read_file(outf, &o, &len, &err) != FV_OK)
+		o = NULL;
+	fv_errors_release(&err);
+	free(outf);
+	if (!o)
+		return NULL;
+	if (!key) {
+		r = fv_xstrndup(o, strcspn(o, "\n"));
+	} else {
+		char *pat = fv_xasprintf("\"%s\":\"", key);
+		size_t pl = strlen(pat);
+		for (size_t i = 0; i + pl <= len && !r; i++)
+			if (memcmp(o + i, pat, pl) == 0)
+				r = fv_xstrndup(o + i + pl, strcspn(o + i + pl, "\""));
+		free(pat);
+	}
+	free(o);
+	return r;
+}
+
+/*
+ * The supervisor fixture, in dir: the team fixture, 张主任 imports
+ * 王芳's hello; 王芳 submits four visits of her person, writes her
+ * up-bundle and 张主任 imports it, so that the visits are received in
+ * sup.fv.  Made with the commands, as the users would.
+ */
+static int make_super(const char *dir)
+{
+	static const struct {
+		const char *form, *answers, *in, *out;
+	} visits[] = {
+		{"gad7", "{\"q1\":1,\"q2\":0,\"q3\":2,\"q4\":0,\"q5\":1,\"q6\":0,\"q7\":0}",
+		 "2026-11-19T09:00", "2026-11-19T10:05"},
+		/* three minutes: shorter than the rule allows */
+		{"gad7", "{\"q1\":3,\"q2\":3,\"q3\":2,\"q4\":3,\"q5\":2,\"q6\":3,\"q7\":2}",
+		 "2026-11-20T14:00", "2026-11-20T14:03"},
+		/* item 9: an alert */
+		{"phq9",
+		 "{\"q1\":2,\"q2\":2,\"q3\":1,\"q4\":2,\"q5\":1,\"q6\":1,\"q7\":1,\"q8\":0,"
+		 "\"q9\":1}",
+		 "2026-11-21T09:30", "2026-11-21T10:10"},
+		{"gad7", "{\"q1\":0,\"q2\":0,\"q3\":1,\"q4\":0,\"q5\":0,\"q6\":0,\"q7\":0}",
+		 "2026-11-22T10:00", "2026-11-22T10:45"},
+	};
+	char *sup = fv_xasprintf("%s/sup.fv", dir), *wf = fv_xasprintf("%s/王芳.fv", dir);
+	char *hello = fv_xasprintf("%s/hello.fvb", dir), *ans = fv_xasprintf("%s/answers.json", dir);
+	char *person = NULL, *bundle = NULL;
+	int rc = make_team(dir);
+	char *cwd = getcwd(NULL, 0);
+	if (rc == 0 && (!cwd || chdir(dir) != 0))
+		rc = 1;
+	setenv("FIELDVISIT_PASSPHRASE", DEMO_PASS, 1);
+	setenv("FIELDVISIT_NOW", NOW, 1);
+	if (rc == 0) {
+		char *a[] = {"bundle", "import", hello, "--store", sup, NULL};
+		rc = run_cmd(fv_cmd_bundle, dir, a);
+	}
+	if (rc == 0) {
+		char *a[] = {"person", "list", "--json", "--store", wf, NULL};
+		rc = run_cmd(fv_cmd_person, dir, a);
+		if (rc == 0 && !(person = cmd_output(dir, "id")))
+			rc = 1;
+	}
+	for (size_t i = 0; rc == 0 && i < sizeof visits / sizeof visits[0]; i++) {
+		FILE *fp = fopen(ans, "w");
+		if (!fp || fputs(visits[i].answers, fp) < 0 || fclose(fp) != 0) {
+			rc = 1;
+			break;
+		}
+		char *a[] = {"visit", "submit", (char *)visits[i].form, "--person", person,
+			     "--answers", ans, "--checkin", (char *)visits[i].in, "--checkout",
+			     (char *)visits[i].out, "--services", "comfort", "--store", wf, NULL};
+		rc = run_cmd(fv_cmd_visit, dir, a);
+	}
+	if (rc == 0) {
+		char *a[] = {"bundle", "export", "--to", (char *)dir, "--store", wf, NULL};
+		rc = run_cmd(fv_cmd_bundle, dir, a);
+		if (rc == 0 && !(bundle = cmd_output(dir, NULL)))
+			rc = 1;
+	}
+	if (rc == 0) {
+		char *a[] = {"bundle", "import", bundle, "--store", sup, NULL};
+		rc = run_cmd(fv_cmd_bundle, dir, a);
+	}
+	unsetenv("FIELDVISIT_PASSPHRASE");
+	unsetenv("FIELDVISIT_NOW");
+	setlocale(LC_ALL, "C.UTF-8");
+	if (cwd && chdir(cwd) != 0)
+		rc = 1;
+	free(cwd);
+	free(sup);
+	free(wf);
+	free(hello);
+	free(ans);
+	free(person);
+	free(bundle);
+	return rc;
+}
+
+/* The supervisor fixture in dir, made at the first script that needs it:
+ * 1 when it is there. */
+static int super_fixture(const char *dir)
+{
+	static int state;   /* 0 not yet, 1 made, -1 failed */
+	if (!state) {
+		double now;
+		mkdirs(dir);
+		state = ok(make_super(dir) == 0, "the supervisor fixture is made") ? 1 : -1;
+		(void)fv_datetime_parse(NOW, &now);
+		fv_clock_set(now);
+	}
+	return state == 1;
+}
+
 static void tokenize(char *data, script *s)
 {
 	size_t cap = 0;
@@ -405,7 +534,8 @@ static void run_script(const char *tmp, const char *fixture, const char *name, c
 	char *data_dir = fv_xasprintf("%s/data", dir);
 	char *media = fv_xasprintf("%s/media", dir);
 	char *store = NULL, *team = fv_xasprintf("%s/team", tmp);
-	int stores = 0, enrolled = 0;
+	char *super = fv_xasprintf("%s/super", tmp);
+	int stores = 0, enrolled = 0, supervisor = 0;
 	mkdirs(data_dir);
 	mkdirs(media);
 	memset(&env, 0, sizeof env);
@@ -419,6 +549,8 @@ static void run_script(const char *tmp, const char *fixture, const char *name, c
 			stores = 1;
 		} else if (strcmp(t, "@team") == 0 && team_fixture(team)) {
 			enrolled = 1;
+		} else if (strcmp(t, "@super") == 0 && super_fixture(super)) {
+			supervisor = 1;
 		} else if (strncmp(t, "@media:", 7) == 0) {
 			char *names = fv_xstrdup(t + 7);
 			for (char *n = strtok(names, ","); n; n = strtok(NULL, ",")) {
@@ -440,6 +572,10 @@ static void run_script(const char *tmp, const char *fixture, const char *name, c
 	}
 	if (stores) {
 		env.store_dir = data_dir;
+	} else if (supervisor) {
+		copy_store_as(super, "sup", dir, "sup");
+		store = fv_xasprintf("%s/sup.fv", dir);
+		env.store = store;
 	} else if (enrolled) {
 		copy_store_as(team, "王芳", dir, "王芳");
 		store = fv_xasprintf("%s/王芳.fv", dir);
@@ -482,6 +618,7 @@ static void run_script(const char *tmp, const char *fixture, const char *name, c
 	free(data_dir);
 	free(media);
 	free(team);
+	free(super);
 	free(store);
 	free(config);
 	free(assets);
