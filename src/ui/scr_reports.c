@@ -179,6 +179,7 @@ static void pad(fv_buf *b, const char *s, size_t w, int right)
 static void lay_table(reports *d, const fv_report_table *t, int width)
 {
 	size_t *w = fv_xcalloc(t->ncols ? t->ncols : 1, sizeof *w);
+	size_t *nat = fv_xcalloc(t->ncols ? t->ncols : 1, sizeof *nat);
 	char buf[64];
 	fv_buf b;
 	for (size_t c = 0; c < t->ncols; c++) {
@@ -188,6 +189,7 @@ static void lay_table(reports *d, const fv_report_table *t, int width)
 			if (cw > w[c])
 				w[c] = cw;
 		}
+		nat[c] = w[c];
 		if (w[c] > CELL_MAX)
 			w[c] = CELL_MAX;
 	}
@@ -199,6 +201,12 @@ static void lay_table(reports *d, const fv_report_table *t, int width)
 	}
 	if (!nc && t->ncols)
 		nc = 1;
+	/* the last column shown takes the rest of the line (the reasons of
+	 * the findings) */
+	if (nc && nat[nc - 1] > w[nc - 1] && (size_t)width > used) {
+		size_t more = (size_t)width - used + 2;
+		w[nc - 1] = nat[nc - 1] < w[nc - 1] + more ? nat[nc - 1] : w[nc - 1] + more;
+	}
 	fv_buf_init(&b);
 	fv_buf_adds(&b, "  ");
 	for (size_t c = 0; c < nc; c++) {
@@ -217,10 +225,11 @@ static void lay_table(reports *d, const fv_report_table *t, int width)
 		}
 		add_line(d, t->marked[r] ? UI_ERROR : UI_NORMAL, b.s);
 	}
+	free(nat);
 	free(w);
 }
 
-#define LABEL_MAX 16
+#define LABEL_MAX 24
 
 /* The table's bar chart: per row its label and a bar of each value (the
  * second as a lighter bar under it), scaled to the largest value or the
