@@ -312,7 +312,7 @@ static char *next_received(ui *u, const char *id)
 /* ------------------------------------------------------------------ */
 /* review                                                              */
 
-/* Which visit v is, in words: "李秀英 · 东村 · GAD-7 · 2026-11-19" (the
+/* Which visit v is, in words: "NAME · VILLAGE · GAD-7 · 2026-11-19" (the
  * person's id when the person is not here). */
 static char *visit_what(ui *u, const fv_visit *v)
 {
