@@ -37,17 +37,17 @@ static const ui_col visit_cols[] = {
 	{UI_S_COL_VILLAGE, 0, 10, 0, 0},
 	{UI_S_COL_NAME, 0, 10, 0, 0},
 	{UI_S_COL_DATE, 0, 10, 0, 0},
-	{UI_S_COL_FORM, 0, 0, 0, 0},
+	{UI_S_COL_FORM, 0, 14, 0, 0},
 	{UI_S_COL_SCORE, 0, 5, 1, 0},
 	{UI_S_COL_STATE, 0, 8, 0, 0},
-	{UI_S_COL_ALERTS, 100, 16, 0, 0},
+	{UI_S_COL_ALERTS, 0, 0, 0, 0},
 };
 static const ui_col none_cols[] = {{UI_NSTR, 0, 0, 0, 0}};
 
 /* One visit of the inbox with the words it is shown with. */
 typedef struct inbox_item {
 	fv_visit *v;
-	char *worker, *name, *village;
+	char *worker, *name, *village, *alerts;   /* alerts in words */
 } inbox_item;
 
 typedef struct inbox {
@@ -80,6 +80,7 @@ static void inbox_drop(ui_screen *sc)
 		free(d->items[i].worker);
 		free(d->items[i].name);
 		free(d->items[i].village);
+		free(d->items[i].alerts);
 	}
 	free(d->items);
 	d->items = NULL;
@@ -135,7 +136,7 @@ static void rebuild(inbox *d, ui *u, const char *keep)
 		const char *cells[] = {
 			it->worker, it->village, it->name, it->v->visit_date,
 			ui_form_name(u, &d->forms, it->v->form_id), score,
-			ui_visit_state_word(u, (int)it->v->state), it->v->alerts,
+			ui_visit_state_word(u, (int)it->v->state), it->alerts,
 		};
 		ui_row *r = ui_list_add(&d->list, u, UI_ROW_ITEM, G_VISITS, 0, it->v->id, cells, 8);
 		if (it->v->state != FV_VISIT_RECEIVED)
@@ -186,6 +187,13 @@ static void inbox_load(ui_screen *sc)
 			it->name = fv_xstrdup(it->v->person);
 			it->village = fv_xstrdup("");
 		}
+		fv_buf al;
+		fv_buf_init(&al);
+		char *kinds = fv_xstrdup(it->v->alerts ? it->v->alerts : ""), *save = NULL;
+		for (char *k = strtok_r(kinds, " ", &save); k; k = strtok_r(NULL, " ", &save))
+			fv_buf_addf(&al, "%s%s", al.len ? ", " : "", ui_alert_kind_word(u, k));
+		free(kinds);
+		it->alerts = al.s ? al.s : fv_xstrdup("");
 		if (it->v->state == FV_VISIT_RECEIVED)
 			d->count[F_RECEIVED]++;
 		else if (it->v->state == FV_VISIT_APPROVED)
