@@ -347,9 +347,8 @@ static void reports_draw(ui_screen *sc, const ui_rect *body)
 	for (int k = 0; k < FV_REPORT_NKINDS; k++) {
 		char *t = fv_xasprintf("%d %s", k + 1, ui_tr(u, kind_words[k]));
 		int w = (int)ui_width(t);
-		if (x + w > body->x + body->w)
-			break;
-		ui_text(u, y, x, w, (int)d->kind == k ? UI_SELECTED : UI_NORMAL, t);
+		if (x + w <= body->x + body->w)
+			ui_text(u, y, x, w, (int)d->kind == k ? UI_SELECTED : UI_NORMAL, t);
 		x += w + 2;
 		free(t);
 	}
