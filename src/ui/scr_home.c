@@ -251,6 +251,17 @@ static fv_status add_alerts(today *d, ui *u, const fv_schedule_facts *f, fv_erro
 		none(d, u);
 	for (size_t i = 0; i < n; i++) {
 		long p = person_at(d, a[i].person);
+		/* the message in the screen's language: the form of the visit
+		 * that raised it is among its person's facts (read from the
+		 * store when older) */
+		const char *form = NULL, *message;
+		for (size_t k = 0; p >= 0 && k < f->people[p].nvisits && !form; k++)
+			if (strcmp(f->people[p].visits[k].id, a[i].visit) == 0)
+				form = f->people[p].visits[k].form_id;
+		if (form)
+			message = ui_alert_message(u, &d->forms, form, NULL, a[i].kind, a[i].message);
+		else
+			message = ui_alert_text(u, &d->forms, &a[i]);
 		char raised[16], by[16];
 		int32_t day;
 		snprintf(raised, sizeof raised, "%.10s", a[i].raised_at);
@@ -260,7 +271,7 @@ static fv_status add_alerts(today *d, ui *u, const fv_schedule_facts *f, fv_erro
 		const char *cells[] = {
 			p >= 0 ? f->names[p] : "", p >= 0 ? f->villages[p] : "",
 			ui_alert_kind_word(u, a[i].kind), ui_alert_state_word(u, a[i].state),
-			raised, by, a[i].message,
+			raised, by, message,
 		};
 		ui_list_add(&d->list, u, UI_ROW_ITEM, G_ALERT, T_PERSON, a[i].person, cells, 7);
 	}
