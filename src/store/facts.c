@@ -3,9 +3,9 @@
  *
  * Three queries -- the people, the visits that count, the alerts not
  * closed -- each in person order, joined as the rows are read.  Reading
- * everyone, the page cache is kept small: each page is read once.  Every text goes into
- * one arena (offsets while it grows, pointers at the end), so that 100,000
- * visits are not 200,000 small allocations.
+ * everyone, the page cache is kept small: each page is read once.  Every
+ * text goes into one arena (offsets while it grows, pointers at the end),
+ * so that 100,000 visits are not 200,000 small allocations.
  */
 #include <stdint.h>
 #include <stdlib.h>
