@@ -184,6 +184,11 @@ typedef struct fv_person_input {
 	 * phone needs a name */
 	const char *contact_name[2];
 	const char *contact_phone[2];
+	/* optional: the home address (at most 200 characters), kept on the
+	 * person's household; a person with none gets a household of their
+	 * own, its id the person's id.  Not a field of the person: not sent
+	 * by sync. */
+	const char *address;
 } fv_person_input;
 
 typedef struct fv_person {

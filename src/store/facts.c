@@ -2,9 +2,10 @@
  * fieldvisit store: the facts schedules are computed from.
  *
  * Three queries -- the people, the visits that count, the alerts not
- * closed -- each in person order, joined in memory.  Every text goes into
- * one arena (offsets while it grows, pointers at the end), so that 100,000
- * visits are not 200,000 small allocations.
+ * closed -- each in person order, joined as the rows are read.  Reading
+ * everyone, the page cache is kept small: each page is read once.  Every
+ * text goes into one arena (offsets while it grows, pointers at the end),
+ * so that 100,000 visits are not 200,000 small allocations.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -46,6 +47,26 @@ static int32_t date_col(sqlite3_stmt *st, int col)
 	return fv_date_parse(day, &d) ? d : FV_SCHED_NO_DATE;
 }
 
+/* The person of the row at q (its column 0, a person id) among people
+ * (np, in id order, ids still arena offsets), searching on from *ip: rows
+ * come in person id order too.  NULL for a row of no one. */
+static fv_sched_person *person_of(const arena *a, fv_sched_person *people, size_t np, size_t *ip,
+				  sqlite3_stmt *q)
+{
+	const char *id = (const char *)sqlite3_column_text(q, 0);
+	if (!id)
+		return NULL;
+	while (*ip < np) {
+		int c = strcmp(at(a, people[*ip].id), id);
+		if (c == 0)
+			return &people[*ip];
+		if (c > 0)
+			return NULL;
+		++*ip;
+	}
+	return NULL;
+}
+
 typedef struct order {
 	const char *village, *name, *id;
 	size_t index;
@@ -73,17 +94,15 @@ fv_status fv_store_schedule_facts(fv_store *s, const char *person, int32_t since
 	uintptr_t *names = NULL, *villages = NULL;
 	size_t namecap = 0, villcap = 0;
 	fv_sched_visit *visits = NULL;
-	uintptr_t *vperson = NULL;
-	size_t vpcap = 0;
 	fv_sched_alert *alerts = NULL;
-	uintptr_t *aperson = NULL;
-	size_t apcap = 0;
 	size_t np = 0, nv = 0, na = 0;
 	int rc = SQLITE_DONE;
 	fv_status st = FV_OK;
 
 	memset(out, 0, sizeof *out);
 	fv_buf_init(&a.b);
+	if (!person)
+		store_scan_cache(s, 1);
 	fv_date_format(since, from);
 
 	/* the people, in id order */
@@ -131,16 +150,24 @@ fv_status fv_store_schedule_facts(fv_store *s, const char *person, int32_t since
 	sqlite3_bind_text(q, 1, from, -1, SQLITE_TRANSIENT);
 	if (person)
 		sqlite3_bind_text(q, 2, person, -1, SQLITE_TRANSIENT);
+	size_t ip = 0;
 	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		/* joined as it is read: visits and people are both in person
+		 * id order, so a visit's person is the next one with its id */
+		fv_sched_person *p = person_of(&a, people, np, &ip, q);
+		if (!p)
+			continue;
 		visits = fv_xgrow(visits, &vcap, nv + 1, sizeof *visits);
-		vperson = fv_xgrow(vperson, &vpcap, nv + 1, sizeof *vperson);
 		fv_sched_visit *v = &visits[nv];
-		vperson[nv] = keep(&a, q, 0);
 		v->id = (const char *)keep(&a, q, 1);
 		v->form_id = (const char *)keep(&a, q, 2);
 		v->date = date_col(q, 3);
 		v->duration = sqlite3_column_type(q, 4) == SQLITE_NULL ? -1 : sqlite3_column_int(q, 4);
 		v->followup_due = date_col(q, 5);
+		if (!p->nvisits++)
+			p->visits = (const fv_sched_visit *)(uintptr_t)nv;
+		if (v->date != FV_SCHED_NO_DATE && (p->since == FV_SCHED_NO_DATE || v->date < p->since))
+			p->since = v->date;
 		nv++;
 	}
 	sqlite3_finalize(q);
@@ -162,13 +189,17 @@ fv_status fv_store_schedule_facts(fv_store *s, const char *person, int32_t since
 	}
 	if (person)
 		sqlite3_bind_text(q, 1, person, -1, SQLITE_TRANSIENT);
+	ip = 0;
 	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		fv_sched_person *p = person_of(&a, people, np, &ip, q);
+		if (!p)
+			continue;
 		alerts = fv_xgrow(alerts, &acap, na + 1, sizeof *alerts);
-		aperson = fv_xgrow(aperson, &apcap, na + 1, sizeof *aperson);
-		aperson[na] = keep(&a, q, 0);
 		alerts[na].id = (const char *)keep(&a, q, 1);
 		alerts[na].kind = (const char *)keep(&a, q, 2);
 		alerts[na].raised = date_col(q, 3);
+		if (!p->nalerts++)
+			p->alerts = (const fv_sched_alert *)(uintptr_t)na;
 		na++;
 	}
 	sqlite3_finalize(q);
@@ -191,27 +222,11 @@ fv_status fv_store_schedule_facts(fv_store *s, const char *person, int32_t since
 		alerts[i].kind = at(&a, alerts[i].kind);
 	}
 
-	/* join: people, visits and alerts are all in person id order */
-	size_t iv = 0, ia = 0;
+	/* indexes become pointers */
 	for (size_t i = 0; i < np; i++) {
 		fv_sched_person *p = &people[i];
-		while (iv < nv && strcmp(at(&a, (const char *)vperson[iv]), p->id) < 0)
-			iv++;
-		p->visits = visits ? &visits[iv] : NULL;
-		while (iv < nv && strcmp(at(&a, (const char *)vperson[iv]), p->id) == 0) {
-			int32_t d = visits[iv].date;
-			if (d != FV_SCHED_NO_DATE && (p->since == FV_SCHED_NO_DATE || d < p->since))
-				p->since = d;
-			iv++;
-			p->nvisits++;
-		}
-		while (ia < na && strcmp(at(&a, (const char *)aperson[ia]), p->id) < 0)
-			ia++;
-		p->alerts = alerts ? &alerts[ia] : NULL;
-		while (ia < na && strcmp(at(&a, (const char *)aperson[ia]), p->id) == 0) {
-			ia++;
-			p->nalerts++;
-		}
+		p->visits = p->nvisits ? &visits[(uintptr_t)p->visits] : NULL;
+		p->alerts = p->nalerts ? &alerts[(uintptr_t)p->alerts] : NULL;
 	}
 
 	/* the final order: village, name */
@@ -240,8 +255,8 @@ fv_status fv_store_schedule_facts(fv_store *s, const char *person, int32_t since
 	free(people);
 	free(names);
 	free(villages);
-	free(vperson);
-	free(aperson);
+	if (!person)
+		store_scan_cache(s, 0);
 	return FV_OK;
 
 fail:
@@ -249,10 +264,10 @@ fail:
 	free(names);
 	free(villages);
 	free(visits);
-	free(vperson);
 	free(alerts);
-	free(aperson);
 	fv_buf_release(&a.b);
+	if (!person)
+		store_scan_cache(s, 0);
 	return st;
 }
 

@@ -14,6 +14,7 @@
 #define NAME_MAX_CHARS 100
 #define REASON_MAX_CHARS 200
 #define HOUSEHOLD_MAX 64
+#define ADDRESS_MAX_CHARS 200
 
 /* the care levels (from the ability assessment): at most one */
 static const char *const care_levels[] = {"zili", "banshineng", "shineng"};
@@ -351,6 +352,34 @@ static fv_status ensure_household(fv_store *s, const fields *f, const char *now,
 	return store_cached_done(s, st, "saving a household", err);
 }
 
+/* The address of in (NULL when not given) into *out; 0 when refused. */
+static int take_address(const fv_person_input *in, char **out, fv_errors *err)
+{
+	*out = NULL;
+	if (!in->address || !*in->address)
+		return 1;
+	return store_check_text("address", in->address, 0, ADDRESS_MAX_CHARS, out, err);
+}
+
+/* Keep address on household (made already by ensure_household); a new
+ * version when it changes. */
+static fv_status set_address(fv_store *s, const char *household, const char *address,
+			     fv_errors *err)
+{
+	char now[40];
+	store_sql_now(now);
+	sqlite3_stmt *st = store_prepare_cached(s,
+		"UPDATE household SET address = ?2, version = version + 1, author = ?3,"
+		" updated_at = ?4 WHERE id = ?1 AND address <> ?2", err);
+	if (st) {
+		sqlite3_bind_text(st, 1, household, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(st, 2, address, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(st, 3, s->device, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(st, 4, now, -1, SQLITE_TRANSIENT);
+	}
+	return store_cached_done(s, st, "saving a household's address", err);
+}
+
 /* Bind the fields to ?first .. ?first+11, in field order. */
 static void bind_fields(sqlite3_stmt *st, int first, fields *f)
 {
@@ -401,16 +430,27 @@ fv_status fv_person_add(fv_store *s, const fv_person_input *in, char id[FV_ID_BY
 	memset(&f, 0, sizeof f);
 	for (size_t i = 0; i < NFIELDS; i++)
 		*field_ptr(&f, i) = fv_xstrdup("");
-	if (take_input(&f, in, 1, err)) {
+	char *address;
+	int bad = take_input(&f, in, 1, err) != 0;
+	if (!take_address(in, &address, err) || bad) {
+		free(address);
 		fields_release(&f);
 		return FV_EINVAL;
 	}
 	char new_id[FV_ID_BYTES];
 	vault_uuid(new_id);
-	if ((st = store_sql_begin(s, err)) == FV_OK)
-		st = store_sql_end(s, insert_person(s, new_id, &f, err), err);
+	/* an address needs a household: one of the person's own */
+	if (address && !*f.household)
+		put(&f.household, fv_xstrdup(new_id));
+	if ((st = store_sql_begin(s, err)) == FV_OK) {
+		st = insert_person(s, new_id, &f, err);
+		if (st == FV_OK && address)
+			st = set_address(s, f.household, address, err);
+		st = store_sql_end(s, st, err);
+	}
 	if (st == FV_OK)
 		memcpy(id, new_id, FV_ID_BYTES);
+	free(address);
 	fields_release(&f);
 	return st;
 }
@@ -492,10 +532,30 @@ out:
 fv_status fv_person_edit(fv_store *s, const char *id, const fv_person_input *in,
 			 fv_errors *err)
 {
+	char *address;
+	if (!take_address(in, &address, err))
+		return FV_EINVAL;
 	fv_status st = store_sql_begin(s, err);
-	if (st != FV_OK)
+	if (st != FV_OK) {
+		free(address);
 		return st;
-	return store_sql_end(s, edit_person(s, id, in, err), err);
+	}
+	fv_person_input with = *in;
+	fv_person p;
+	if (address && !in->household && (st = fv_person_get(s, id, &p, err)) == FV_OK) {
+		/* the household it has, else one of the person's own */
+		with.household = *p.household ? p.household : id;
+		st = edit_person(s, id, &with, err);
+		if (st == FV_OK)
+			st = set_address(s, with.household, address, err);
+		fv_person_release(&p);
+	} else if (st == FV_OK) {
+		st = edit_person(s, id, in, err);
+		if (st == FV_OK && address)
+			st = set_address(s, in->household, address, err);
+	}
+	free(address);
+	return store_sql_end(s, st, err);
 }
 
 static fv_status archive_person(fv_store *s, const char *id, const char *status,
@@ -660,6 +720,7 @@ static void check_incoming(const fv_person *p, fields *f, fv_errors *err)
 		p->name, p->sex, p->birth, p->resident_id, p->phone, p->village, p->household,
 		p->categories, {p->contact_name[0], p->contact_name[1]},
 		{p->contact_phone[0], p->contact_phone[1]},
+		NULL,   /* the address is the household's, not sent */
 	};
 	size_t before = err->n;
 	double t;

@@ -574,6 +574,18 @@ static void end_bulk(fv_store *s)
 	(void)sqlite3_exec(s->db, "PRAGMA cache_size=" CACHE_KIB, NULL, NULL, NULL);
 }
 
+void store_scan_cache(fv_store *s, int on)
+{
+	char sql[64];
+	if (s->bulk)
+		return;
+	if (on)
+		snprintf(sql, sizeof sql, "PRAGMA cache_size=-%d", FV_STORE_SCAN_CACHE_KIB);
+	else
+		snprintf(sql, sizeof sql, "PRAGMA cache_size=%s", CACHE_KIB);
+	(void)sqlite3_exec(s->db, sql, NULL, NULL, NULL);
+}
+
 fv_status fv_store_begin(fv_store *s, fv_errors *err)
 {
 	if (!sqlite3_get_autocommit(s->db)) {

@@ -63,6 +63,12 @@ void store_vfs_powercut(int at_write, unsigned seed);
 fv_status store_error(fv_store *s, int rc, const char *what, fv_errors *err);
 /* Run SQL without results.  Errors as store_error. */
 FV_MUST_CHECK fv_status store_exec(fv_store *s, const char *sql, fv_errors *err);
+/* A read of every row of a big table (the schedule facts) reads each page
+ * once: on, it caps the page cache at FV_STORE_SCAN_CACHE_KIB so that the
+ * scan does not fill the usual cache with pages it will not read again;
+ * off, the usual cache again.  Nothing while a bulk transaction is open. */
+void store_scan_cache(fv_store *s, int on);
+#define FV_STORE_SCAN_CACHE_KIB 2048
 /* Prepare a statement; on error adds to err and returns NULL. */
 sqlite3_stmt *store_prepare(fv_store *s, const char *sql, fv_errors *err);
 /* A statement kept prepared for sql (a string literal: the cache is keyed

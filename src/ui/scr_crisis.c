@@ -184,6 +184,7 @@ static void crisis_load(ui_screen *sc)
 	fv_buf_release(&d->refs);
 	fv_buf_init(&d->refs);
 	if (fv_alert_list(u->store, NULL, 0, &al, &n, &err) == FV_OK) {
+		ui_forms forms = {0};
 		for (size_t i = 0; i < n; i++)
 			if (strcmp(al[i].id, d->alert_id) == 0) {
 				free(d->kind);
@@ -191,11 +192,13 @@ static void crisis_load(ui_screen *sc)
 				free(d->state);
 				free(d->person);
 				d->kind = fv_xstrdup(al[i].kind);
-				d->message = fv_xstrdup(al[i].message);
+				/* in the screen's language, not the filling's */
+				d->message = fv_xstrdup(ui_alert_text(u, &forms, &al[i]));
 				d->state = fv_xstrdup(al[i].state);
 				d->person = fv_xstrdup(al[i].person);
 				d->loaded = 1;
 			}
+		ui_forms_release(&forms);
 		fv_alert_list_free(al, n);
 	}
 	if (d->loaded && fv_referral_list(u->store, d->person, &rf, &nr, &err) == FV_OK) {

@@ -166,36 +166,49 @@ static const fv_sched_item *first_in(const fv_schedule *s, fv_sched_state st, si
 
 typedef struct due_row {
 	size_t person;
-	const fv_sched_item *it;
+	fv_sched_item it;   /* a copy: the schedule it came from is gone */
 	size_t more;
 } due_row;
 
 static int by_due(const void *a, const void *b)
 {
 	const due_row *x = a, *y = b;
-	if (x->it->due != y->it->due)
-		return (x->it->due > y->it->due) - (x->it->due < y->it->due);
+	if (x->it.due != y->it.due)
+		return (x->it.due > y->it.due) - (x->it.due < y->it.due);
 	return (x->person > y->person) - (x->person < y->person);
 }
 
-static void add_people(today *d, ui *u, const fv_schedule_facts *f, fv_schedule *sched,
+/* Everyone's schedule at day, one person at a time (10,000 schedules
+ * kept at once were megabytes): the overdue rows into over, the due rows
+ * of people not overdue into due, each with its most urgent item.  The
+ * items point into u's rules and f. */
+static void schedule_rows(ui *u, const fv_schedule_facts *f, int32_t day, due_row *over,
+			  size_t *nover, due_row *due, size_t *ndue)
+{
+	*nover = *ndue = 0;
+	for (size_t i = 0; i < f->n; i++) {
+		fv_schedule s;
+		size_t more;
+		fv_schedule_person(u->rules, &f->people[i], day, &s);
+		const fv_sched_item *it = first_in(&s, FV_SCHED_OVERDUE, &more);
+		/* a person overdue shows once, among the overdue */
+		if (it)
+			over[(*nover)++] = (due_row){i, *it, more - 1};
+		else if ((it = first_in(&s, FV_SCHED_DUE, &more)))
+			due[(*ndue)++] = (due_row){i, *it, more - 1};
+		fv_schedule_release(&s);
+	}
+}
+
+static void add_people(today *d, ui *u, const fv_schedule_facts *f, due_row *rows, size_t n,
 		       fv_sched_state st, ui_str title)
 {
-	due_row *rows = fv_xcalloc(f->n ? f->n : 1, sizeof *rows);
-	size_t n = 0, more;
-	for (size_t i = 0; i < f->n; i++) {
-		const fv_sched_item *it = first_in(&sched[i], st, &more);
-		/* a person overdue shows once, among the overdue */
-		if (!it || (st == FV_SCHED_DUE && fv_schedule_count(&sched[i], FV_SCHED_OVERDUE)))
-			continue;
-		rows[n++] = (due_row){i, it, more - 1};
-	}
 	qsort(rows, n, sizeof *rows, by_due);
 	heading(d, u, title, n);
 	if (n)
 		ui_list_add(&d->list, u, UI_ROW_TITLES, G_SCHED, 0, NULL, NULL, 0);
 	for (size_t k = 0; k < n; k++) {
-		const fv_sched_item *it = rows[k].it;
+		const fv_sched_item *it = &rows[k].it;
 		char due[16];
 		fv_date_format(it->due, due);
 		char *why = ui_sched_why(u, u->rules, it,
@@ -207,20 +220,20 @@ static void add_people(today *d, ui *u, const fv_schedule_facts *f, fv_schedule 
 			free(why);
 			why = w2;
 		}
+		/* ui_list_add copies the cells */
+		char *cats = ui_categories(u, f->people[rows[k].person].categories);
 		const char *cells[] = {
-			f->names[rows[k].person], f->villages[rows[k].person],
-			ui_list_keep(&d->list, fv_xstrdup(due)),
-			ui_list_keep(&d->list, ui_categories(u, f->people[rows[k].person].categories)),
-			ui_list_keep(&d->list, why),
+			f->names[rows[k].person], f->villages[rows[k].person], due, cats, why,
 		};
 		ui_list_add(&d->list, u, UI_ROW_ITEM, G_SCHED, T_PERSON, f->people[rows[k].person].id,
 			    cells, 5);
+		free(cats);
+		free(why);
 	}
 	if (st == FV_SCHED_OVERDUE)
 		d->overdue = n;
 	else
 		d->due = n;
-	free(rows);
 }
 
 static fv_status add_alerts(today *d, ui *u, const fv_schedule_facts *f, fv_errors *err)
@@ -238,6 +251,17 @@ static fv_status add_alerts(today *d, ui *u, const fv_schedule_facts *f, fv_erro
 		none(d, u);
 	for (size_t i = 0; i < n; i++) {
 		long p = person_at(d, a[i].person);
+		/* the message in the screen's language: the form of the visit
+		 * that raised it is among its person's facts (read from the
+		 * store when older) */
+		const char *form = NULL, *message;
+		for (size_t k = 0; p >= 0 && k < f->people[p].nvisits && !form; k++)
+			if (strcmp(f->people[p].visits[k].id, a[i].visit) == 0)
+				form = f->people[p].visits[k].form_id;
+		if (form)
+			message = ui_alert_message(u, &d->forms, form, NULL, a[i].kind, a[i].message);
+		else
+			message = ui_alert_text(u, &d->forms, &a[i]);
 		char raised[16], by[16];
 		int32_t day;
 		snprintf(raised, sizeof raised, "%.10s", a[i].raised_at);
@@ -247,9 +271,7 @@ static fv_status add_alerts(today *d, ui *u, const fv_schedule_facts *f, fv_erro
 		const char *cells[] = {
 			p >= 0 ? f->names[p] : "", p >= 0 ? f->villages[p] : "",
 			ui_alert_kind_word(u, a[i].kind), ui_alert_state_word(u, a[i].state),
-			ui_list_keep(&d->list, fv_xstrdup(raised)),
-			ui_list_keep(&d->list, fv_xstrdup(by)),
-			ui_list_keep(&d->list, fv_xstrdup(a[i].message)),
+			raised, by, message,
 		};
 		ui_list_add(&d->list, u, UI_ROW_ITEM, G_ALERT, T_PERSON, a[i].person, cells, 7);
 	}
@@ -337,25 +359,25 @@ static void today_load(ui_screen *sc)
 	d->error[0] = '\0';
 	st = fv_store_schedule_facts(u->store, NULL, facts_since(day), &f, &err);
 	if (st == FV_OK) {
-		fv_schedule *sched = fv_xcalloc(f.n ? f.n : 1, sizeof *sched);
-		for (size_t i = 0; i < f.n; i++)
-			fv_schedule_person(u->rules, &f.people[i], day, &sched[i]);
+		due_row *over = fv_xcalloc(f.n ? f.n : 1, sizeof *over);
+		due_row *due = fv_xcalloc(f.n ? f.n : 1, sizeof *due);
+		size_t nover, ndue;
+		schedule_rows(u, &f, day, over, &nover, due, &ndue);
 		index_people(d, &f);
 		st = add_alerts(d, u, &f, &err);
 		if (st == FV_OK) {
-			add_people(d, u, &f, sched, FV_SCHED_OVERDUE, UI_S_TODAY_OVERDUE);
+			add_people(d, u, &f, over, nover, FV_SCHED_OVERDUE, UI_S_TODAY_OVERDUE);
 			if (!d->overdue)
 				none(d, u);
-			add_people(d, u, &f, sched, FV_SCHED_DUE, UI_S_TODAY_DUE);
+			add_people(d, u, &f, due, ndue, FV_SCHED_DUE, UI_S_TODAY_DUE);
 			if (!d->due)
 				none(d, u);
 			st = add_visits(d, u, &f, FV_VISIT_DRAFT, &err);
 		}
 		if (st == FV_OK)
 			st = add_visits(d, u, &f, FV_VISIT_RETURNED, &err);
-		for (size_t i = 0; i < f.n; i++)
-			fv_schedule_release(&sched[i]);
-		free(sched);
+		free(over);
+		free(due);
 		free(d->by_id);
 		d->by_id = NULL;
 		d->facts = NULL;

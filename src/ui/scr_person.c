@@ -251,7 +251,7 @@ static fv_status add_alerts(person *d, ui *u, fv_errors *err)
 	for (size_t i = 0; i < n; i++) {
 		const char *cells[] = {
 			keep(d, fv_xstrndup(a[i].raised_at, 10)), ui_alert_kind_word(u, a[i].kind),
-			ui_alert_state_word(u, a[i].state), keep(d, fv_xstrdup(a[i].message)),
+			ui_alert_state_word(u, a[i].state), ui_alert_text(u, &d->forms, &a[i]),
 		};
 		ui_list_add(&d->list, u, UI_ROW_ITEM, G_ALERTS, T_ALERT, a[i].id, cells, 4)->attr =
 			UI_ERROR;

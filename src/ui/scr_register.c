@@ -52,6 +52,7 @@ int ui_register_submit(ui *u, fv_runner *r, fv_answers *problems)
 	in.contact_phone[0] = value(r, "contact1_phone");
 	in.contact_name[1] = value(r, "contact2_name");
 	in.contact_phone[1] = value(r, "contact2_phone");
+	in.address = value(r, "address");
 	fv_errors_init(&err);
 	added = fv_person_add(u->store, &in, id, &err) == FV_OK;
 	if (added)

@@ -394,16 +394,22 @@ static fv_status load_results(ui *u, visit *d, fv_errors *err)
 	}
 	/* the alerts these visits raised, newest first */
 	if (st == FV_OK && (st = fv_alert_list(u->store, d->person, 0, &al, &nal, err)) == FV_OK) {
+		ui_forms forms = {0};
 		d->alerts = fv_xcalloc(nal ? nal : 1, sizeof *d->alerts);
 		for (size_t i = 0; i < nal; i++) {
 			int ours = 0;
 			for (size_t k = 0; k < d->nsubmitted; k++)
 				ours |= strcmp(al[i].visit, d->submitted[k]) == 0;
 			if (ours) {
+				/* the message in the screen's language */
+				char *m = fv_xstrdup(ui_alert_text(u, &forms, &al[i]));
+				free(al[i].message);
+				al[i].message = m;
 				d->alerts[d->nalerts++] = al[i];
 				memset(&al[i], 0, sizeof al[i]);
 			}
 		}
+		ui_forms_release(&forms);
 		fv_alert_list_free(al, nal);   /* what is left: the others */
 	}
 	if (st == FV_OK) {

@@ -30,6 +30,7 @@
 struct fv_store;
 struct fv_rules;
 struct fv_sched_item;
+struct fv_alert;
 
 /* ================================================================== */
 /* Keys                                                                */
@@ -650,9 +651,23 @@ typedef struct ui_forms {
 	char **id, **name;
 	size_t n;
 	ui_lang lang;
+	/* alert messages read (ui_alert_message): "FORM\tVERSION\tKIND" */
+	char **akey, **atext;
+	size_t na;
 } ui_forms;
 const char *ui_form_name(ui *u, ui_forms *f, const char *form_id);
 void ui_forms_release(ui_forms *f);
+/*
+ * The message of an alert of kind raised by a visit of form form_id
+ * (version form_version; NULL or "" the one installed), in the screen's
+ * language: the label of the form's calculate alert_<kind>.  stored (the
+ * message kept when it was raised, in the language of that filling) when
+ * the form or its label is not there.  Kept in f.
+ */
+const char *ui_alert_message(ui *u, ui_forms *f, const char *form_id, const char *form_version,
+			     const char *kind, const char *stored);
+/* The same for alert a, reading the form of its visit from the store. */
+const char *ui_alert_text(ui *u, ui_forms *f, const struct fv_alert *a);
 
 /* ================================================================== */
 /* Settings file and demo store                                        */

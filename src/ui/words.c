@@ -219,7 +219,7 @@ const char *ui_alert_state_word(const ui *u, const char *state)
 
 const char *ui_form_name(ui *u, ui_forms *f, const char *form_id)
 {
-	if (f->n && f->lang != u->lang)
+	if ((f->n || f->na) && f->lang != u->lang)
 		ui_forms_release(f);
 	f->lang = u->lang;
 	for (size_t i = 0; i < f->n; i++)
@@ -253,4 +253,67 @@ void ui_forms_release(ui_forms *f)
 	free(f->name);
 	f->id = f->name = NULL;
 	f->n = 0;
+	for (size_t i = 0; i < f->na; i++) {
+		free(f->akey[i]);
+		free(f->atext[i]);
+	}
+	free(f->akey);
+	free(f->atext);
+	f->akey = f->atext = NULL;
+	f->na = 0;
+}
+
+const char *ui_alert_message(ui *u, ui_forms *f, const char *form_id, const char *form_version,
+			     const char *kind, const char *stored)
+{
+	if (!form_id || !*form_id || !kind)
+		return stored;
+	if ((f->n || f->na) && f->lang != u->lang)
+		ui_forms_release(f);
+	f->lang = u->lang;
+	if (!form_version)
+		form_version = "";
+	char *key = fv_xasprintf("%s\t%s\t%s", form_id, form_version, kind);
+	for (size_t i = 0; i < f->na; i++)
+		if (strcmp(f->akey[i], key) == 0) {
+			free(key);
+			return f->atext[i] ? f->atext[i] : stored;
+		}
+	fv_form *form;
+	fv_errors err;
+	char *text = NULL;
+	fv_errors_init(&err);
+	if (u->store && fv_store_form_load_version(u->store, form_id, *form_version ? form_version : NULL,
+						   &form, &err) == FV_OK) {
+		char *name = fv_xasprintf("alert_%s", kind);
+		int i = fv_form_field_index(form, name);
+		if (i >= 0) {
+			const char *t = fv_text_get(form, &form->fields[i].label, ui_form_lang(u, form));
+			if (*t)
+				text = fv_xstrdup(t);
+		}
+		free(name);
+		fv_form_free(form);
+	}
+	fv_errors_release(&err);
+	f->akey = fv_xrealloc(f->akey, (f->na + 1) * sizeof *f->akey);
+	f->atext = fv_xrealloc(f->atext, (f->na + 1) * sizeof *f->atext);
+	f->akey[f->na] = key;
+	f->atext[f->na] = text;   /* NULL: none, the stored message */
+	return f->atext[f->na++] ? text : stored;
+}
+
+const char *ui_alert_text(ui *u, ui_forms *f, const fv_alert *a)
+{
+	fv_visit v;
+	fv_errors err;
+	const char *text = a->message;
+	fv_errors_init(&err);
+	if (u->store && a->visit && *a->visit &&
+	    fv_visit_get(u->store, a->visit, a->visit_version, &v, &err) == FV_OK) {
+		text = ui_alert_message(u, f, v.form_id, v.form_version, a->kind, a->message);
+		fv_visit_release(&v);
+	}
+	fv_errors_release(&err);
+	return text;
 }

@@ -1325,6 +1325,76 @@ static void test_alerts(void)
 }
 
 /* The hook for migration tests: a store made as an older build made it. */
+/* The address of household id ("" when none), NULL without the row. */
+static char *household_address(fv_store *s, const char *id, int *version)
+{
+	char *out = NULL;
+	sqlite3_stmt *st = store_prepare(s, "SELECT address, version FROM household WHERE id = ?1",
+					 &err);
+	if (!st)
+		return NULL;
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		out = fv_xstrdup((const char *)sqlite3_column_text(st, 0));
+		*version = sqlite3_column_int(st, 1);
+	}
+	sqlite3_finalize(st);
+	return out;
+}
+
+/* The register form's address is kept on the person's household. */
+static void test_address(fv_store *s)
+{
+	char id[FV_ID_BYTES], id2[FV_ID_BYTES];
+	fv_person_input in = {
+		.name = "周兰", .sex = "female", .birth = "1950-05-05",
+		.resident_id = "11010519500505002X", .village = "南村",
+		.household = "H-ADDR", .address = "南村3组12号",
+	};
+	fv_person p;
+	char *a;
+	int version = 0;
+
+	reset();
+	ok(fv_person_add(s, &in, id, &err) == FV_OK, "add a person with an address");
+	a = household_address(s, "H-ADDR", &version);
+	is_str(a, "南村3组12号", "the address is on the household");
+	free(a);
+
+	fv_person_input alone = {
+		.name = "钱伟", .sex = "male", .birth = "1948-01-01",
+		.resident_id = "110105194801010032", .village = "南村", .address = "南村5组1号",
+	};
+	reset();
+	ok(fv_person_add(s, &alone, id2, &err) == FV_OK, "add a person with an address, no household");
+	reset();
+	if (ok(fv_person_get(s, id2, &p, &err) == FV_OK, "get them")) {
+		is_str(p.household, id2, "a household of their own, the person's id");
+		fv_person_release(&p);
+	}
+	a = household_address(s, id2, &version);
+	is_str(a, "南村5组1号", "its address");
+	free(a);
+	int was = version;
+
+	fv_person_input edit = {.address = "南村5组2号"};
+	reset();
+	ok(fv_person_edit(s, id2, &edit, &err) == FV_OK, "edit the address");
+	a = household_address(s, id2, &version);
+	is_str(a, "南村5组2号", "the new address");
+	ok(version == was + 1, "a new version of the household");
+	free(a);
+
+	char *longer = fv_xmalloc(202);
+	memset(longer, 'a', 201);
+	longer[201] = '\0';
+	edit.address = longer;
+	reset();
+	ok(fv_person_edit(s, id2, &edit, &err) == FV_EINVAL && has_part("address"),
+	   "an address of 201 characters refused");
+	free(longer);
+}
+
 static void test_pin(void)
 {
 	store_schema_pin(1);
@@ -1531,6 +1601,7 @@ int main(void)
 		test_lists(s);
 		test_audit(s);
 		test_pending(s);
+		test_address(s);
 		fv_store_close(s);
 		test_reopen();
 	}

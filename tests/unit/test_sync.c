@@ -378,7 +378,7 @@ static void submit(fv_store *s, const char *person, char id[FV_ID_BYTES])
 static void setup_stores(void)
 {
 	fv_person_input p = {"Li Xiuying", "female", "1949-12-31", "11010519491231002X", "",
-			     "Dongcun", "", "gaoling", {NULL, NULL}, {NULL, NULL}};
+			     "Dongcun", "", "gaoling", {NULL, NULL}, {NULL, NULL}, NULL};
 	fv_sync_file *files;
 	size_t n;
 	uint8_t rpk[32];
