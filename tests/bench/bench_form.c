@@ -45,39 +45,7 @@ static double now_us(void)
 /* The generated form (see the top of the file). */
 static void make_form(fv_buf *csv)
 {
-	fv_buf_adds(csv, "survey,type,name,label,required,constraint,relevant,calculation\n");
-	for (int i = 1; i <= QUESTIONS; i++) {
-		if ((i - 1) % GROUP_SIZE == 0) {
-			int g = (i - 1) / GROUP_SIZE + 1;
-			fv_buf_addf(csv, ",begin_group,g_%d,Section %d,,,", g, g);
-			if (g > 1)
-				fv_buf_addf(csv, "${s_%d} < 100000", i - 1);
-			fv_buf_adds(csv, ",\n");
-		}
-		if (i % 2)
-			fv_buf_addf(csv, ",integer,q_%d,Question %d: how many days?,%s,"
-				    ". >= 0 and . <= 99,", i, i, i % 5 == 0 ? "yes" : "");
-		else
-			fv_buf_addf(csv, ",select_one scale,q_%d,Question %d: how often?,%s,,",
-				    i, i, i % 5 == 0 ? "yes" : "");
-		if (i > 1)
-			fv_buf_addf(csv, "${q_%d} != 99", i - 1);
-		fv_buf_adds(csv, ",\n");
-		if (i == 1)
-			fv_buf_adds(csv, ",calculate,s_1,,,,,\"coalesce(${q_1}, 0)\"\n");
-		else
-			fv_buf_addf(csv, ",calculate,s_%d,,,,,\"${s_%d} + coalesce(${q_%d}, 0)\"\n",
-				    i, i - 1, i);
-		if (i % GROUP_SIZE == 0)
-			fv_buf_adds(csv, ",end_group,,,,,,\n");
-	}
-	fv_buf_addf(csv, ",calculate,score,Total,,,,${s_%d}\n", QUESTIONS);
-	fv_buf_adds(csv, ",calculate,band,Band,,,${score} != '',"
-		    "\"if(${score} >= 1000, 'high', if(${score} >= 500, 'medium', 'low'))\"\n"
-		    "choices,list_name,name,label\n"
-		    ",scale,0,Never\n,scale,1,Sometimes\n,scale,2,Often\n,scale,3,Always\n"
-		    ",scale,99,Refused\n"
-		    "settings,form_id,version\n,bench,1\n");
+	bench_make_form(csv, QUESTIONS, GROUP_SIZE, "settings,form_id,version\n,bench,1\n");
 }
 
 /* The answer given to question i (never 99: everything stays relevant). */

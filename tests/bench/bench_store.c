@@ -53,6 +53,7 @@
 #include <unistd.h>
 
 #include "bench.h"
+#include "bench_spawn.h"
 #include "fieldvisit/cli.h"
 #include "fieldvisit/store.h"
 #include "fieldvisit/vault.h"
@@ -494,30 +495,6 @@ typedef struct run {
  * would start with the bench's memory, and Linux keeps that high-water
  * mark across exec.
  */
-static int spawn(int quiet, char **argv)
-{
-	struct rusage ru;
-	int status;
-	double t0 = now_ms();
-	pid_t pid = fork();
-	if (pid < 0)
-		return 1;
-	if (pid == 0) {
-		if (quiet) {
-			int fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
-			if (fd >= 0)
-				dup2(fd, STDOUT_FILENO);
-		}
-		execv(argv[0], argv);
-		_exit(127);
-	}
-	if (wait4(pid, &status, 0, &ru) != pid)
-		return 1;
-	double wall = now_ms() - t0;
-	fflush(stdout);
-	printf("%.3f %ld\n", wall, ru.ru_maxrss);
-	return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
-}
 
 static char exe[4096];    /* this program, for the spawner */
 
@@ -691,7 +668,7 @@ int main(int argc, char **argv)
 	if (argc == 3 && strcmp(argv[1], "--child-plain-list") == 0)
 		return child_plain_list(argv[2]);
 	if (argc >= 4 && strcmp(argv[1], "--spawn") == 0)
-		return spawn(strcmp(argv[2], "quiet") == 0, argv + 3);
+		return bench_spawn(strcmp(argv[2], "quiet") == 0, argv + 3);
 	if (argc != 1) {
 		fprintf(stderr, "usage: bench_store (FV_BENCH_DIR=DIR keeps its files in DIR)\n");
 		return 2;

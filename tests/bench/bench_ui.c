@@ -59,6 +59,7 @@
 #include <unistd.h>
 
 #include "bench.h"
+#include "bench_spawn.h"
 #include "fieldvisit/cli.h"
 #include "fieldvisit/forms.h"
 #include "fieldvisit/store.h"
@@ -112,39 +113,8 @@ static const char *srcdir(void)
 
 static void make_form(fv_buf *csv)
 {
-	fv_buf_adds(csv, "survey,type,name,label,required,constraint,relevant,calculation\n");
-	for (int i = 1; i <= QUESTIONS; i++) {
-		if ((i - 1) % GROUP_SIZE == 0) {
-			int g = (i - 1) / GROUP_SIZE + 1;
-			fv_buf_addf(csv, ",begin_group,g_%d,Section %d,,,", g, g);
-			if (g > 1)
-				fv_buf_addf(csv, "${s_%d} < 100000", i - 1);
-			fv_buf_adds(csv, ",\n");
-		}
-		if (i % 2)
-			fv_buf_addf(csv, ",integer,q_%d,Question %d: how many days?,%s,"
-				    ". >= 0 and . <= 99,", i, i, i % 5 == 0 ? "yes" : "");
-		else
-			fv_buf_addf(csv, ",select_one scale,q_%d,Question %d: how often?,%s,,",
-				    i, i, i % 5 == 0 ? "yes" : "");
-		if (i > 1)
-			fv_buf_addf(csv, "${q_%d} != 99", i - 1);
-		fv_buf_adds(csv, ",\n");
-		if (i == 1)
-			fv_buf_adds(csv, ",calculate,s_1,,,,,\"coalesce(${q_1}, 0)\"\n");
-		else
-			fv_buf_addf(csv, ",calculate,s_%d,,,,,\"${s_%d} + coalesce(${q_%d}, 0)\"\n",
-				    i, i - 1, i);
-		if (i % GROUP_SIZE == 0)
-			fv_buf_adds(csv, ",end_group,,,,,,\n");
-	}
-	fv_buf_addf(csv, ",calculate,score,Total,,,,${s_%d}\n", QUESTIONS);
-	fv_buf_adds(csv, ",calculate,band,Band,,,${score} != '',"
-		    "\"if(${score} >= 1000, 'high', if(${score} >= 500, 'medium', 'low'))\"\n"
-		    "choices,list_name,name,label\n"
-		    ",scale,0,Never\n,scale,1,Sometimes\n,scale,2,Often\n,scale,3,Always\n"
-		    ",scale,99,Refused\n"
-		    "settings,form_id,form_title,version\n," FORM_ID ",Bench form,1\n");
+	bench_make_form(csv, QUESTIONS, GROUP_SIZE,
+			"settings,form_id,form_title,version\n," FORM_ID ",Bench form,1\n");
 }
 
 /* ------------------------------------------------------------------ */
@@ -349,37 +319,6 @@ typedef struct run {
 	double unlock_ms, kdf_ms, open_ms, noop_ms, key_ms, answer_ms, p95_ms, max_ms;
 	size_t answers;
 } run;
-
-/*
- * Spawner: `bench_ui --spawn capture|quiet PROGRAM ARGS...` runs PROGRAM
- * (its standard output kept, or sent to /dev/null) and prints its wall
- * time in ms and its peak RSS in KiB: a separate small process, so that
- * the peak RSS is PROGRAM's own and not this bench's.
- */
-static int spawn(int quiet, char **argv)
-{
-	struct rusage ru;
-	int status;
-	double t0 = now_ms();
-	pid_t pid = fork();
-	if (pid < 0)
-		return 1;
-	if (pid == 0) {
-		if (quiet) {
-			int fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
-			if (fd >= 0)
-				dup2(fd, STDOUT_FILENO);
-		}
-		execv(argv[0], argv);
-		_exit(127);
-	}
-	if (wait4(pid, &status, 0, &ru) != pid)
-		return 1;
-	double wall = now_ms() - t0;
-	fflush(stdout);
-	printf("%.3f %ld\n", wall, ru.ru_maxrss);
-	return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
-}
 
 static char exe[4096];
 
@@ -604,7 +543,7 @@ int main(int argc, char **argv)
 	if (argc == 4 && strcmp(argv[1], "--child-form") == 0)
 		return child_ui(argv[2], argv[3]);
 	if (argc >= 4 && strcmp(argv[1], "--spawn") == 0)
-		return spawn(strcmp(argv[2], "quiet") == 0, argv + 3);
+		return bench_spawn(strcmp(argv[2], "quiet") == 0, argv + 3);
 	int prepare_only = argc == 2 && strcmp(argv[1], "--prepare") == 0;
 	if (argc != 1 && !prepare_only) {
 		fprintf(stderr, "usage: bench_ui [--prepare] (FV_BENCH_DIR=DIR keeps its files in"
