@@ -487,15 +487,6 @@ typedef struct run {
 	size_t n;
 } run;
 
-/*
- * Spawner: `bench_store --spawn capture|quiet PROGRAM ARGS...` runs
- * PROGRAM (its standard output kept, or sent to /dev/null) and prints its
- * wall time in ms and its peak RSS in KiB.  A separate small process, so
- * that the peak RSS is PROGRAM's own: a child forked from the bench itself
- * would start with the bench's memory, and Linux keeps that high-water
- * mark across exec.
- */
-
 static char exe[4096];    /* this program, for the spawner */
 
 /* Run argv through the spawner; with figures, it is a child of this
