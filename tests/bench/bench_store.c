@@ -53,7 +53,7 @@
 #include <unistd.h>
 
 #include "bench.h"
-#include "bench_spawn.h"
+#include "spawn.h"
 #include "fieldvisit/cli.h"
 #include "fieldvisit/store.h"
 #include "fieldvisit/vault.h"

@@ -59,7 +59,7 @@
 #include <unistd.h>
 
 #include "bench.h"
-#include "bench_spawn.h"
+#include "spawn.h"
 #include "fieldvisit/cli.h"
 #include "fieldvisit/forms.h"
 #include "fieldvisit/store.h"
