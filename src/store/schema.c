@@ -489,7 +489,11 @@ static fv_status migrate_3_4(fv_store *s, fv_errors *err)
  *     row and older ones.  "Delete the older version, then insert unless
  *     one is left" is one upsert on visit_fact's UNIQUE(id) whose update
  *     applies only to a higher version.  Nothing else is derived, so no
- *     backfill: the rows schema 3 made are what these triggers make. */
+ *     backfill: the rows schema 3 made are what these triggers make.
+ * A CHECK of `x IN (...)` over more than two constants builds a temporary
+ * table each time its statement runs, too: sync_outbox (one INSERT per
+ * record imported, for its receipt) is rebuilt with the same CHECK as
+ * comparisons.  Its rows are copied as they are. */
 static const char schema_v5[] =
 	"DROP TRIGGER visit_state;"
 	"CREATE TRIGGER visit_state BEFORE UPDATE OF state ON visit"
@@ -529,7 +533,22 @@ static const char schema_v5[] =
 	"CREATE TRIGGER visit_fact_drop AFTER UPDATE OF state ON visit"
 	"  WHEN NEW.state <> OLD.state AND NEW.state IN ('draft', 'returned') BEGIN"
 	"  DELETE FROM visit_fact WHERE id = NEW.id AND version <= NEW.version;"
-	"END;";
+	"END;"
+
+	"CREATE TABLE sync_outbox_5 ("
+	"  peer TEXT NOT NULL REFERENCES peer(id),"
+	"  tbl TEXT NOT NULL CHECK (tbl = 'receipt' OR tbl = 'review' OR tbl = 'person'"
+	"    OR tbl = 'form' OR tbl = 'rule'),"
+	"  ref TEXT NOT NULL DEFAULT '',"
+	"  id TEXT NOT NULL,"
+	"  version INTEGER NOT NULL,"
+	"  sent_seq INTEGER,"
+	"  PRIMARY KEY (peer, tbl, ref, id, version)"
+	") STRICT, WITHOUT ROWID;"
+	"INSERT INTO sync_outbox_5(peer, tbl, ref, id, version, sent_seq)"
+	"  SELECT peer, tbl, ref, id, version, sent_seq FROM sync_outbox;"
+	"DROP TABLE sync_outbox;"
+	"ALTER TABLE sync_outbox_5 RENAME TO sync_outbox;";
 
 static fv_status migrate_4_5(fv_store *s, fv_errors *err)
 {

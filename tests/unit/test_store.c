@@ -1586,6 +1586,13 @@ static void test_pin_4(void)
 	ok(fv_person_add(s, &in, pid, &err) == FV_OK, "schema 4: a person");
 	trig_script(s, "old-", pid, &t4);
 	trig_dump(s, &before, "old-");
+	/* a supervisor's queue: rebuilt by schema 5 */
+	ok(sqlite3_exec(s->db,
+			"INSERT INTO peer(id, name, role, created_at) VALUES ('w1', 'Wang', 'worker', 'x');"
+			"INSERT INTO sync_outbox(peer, tbl, ref, id, version, sent_seq) VALUES"
+			" ('w1', 'receipt', 'visit', 'v1', 2, NULL), ('w1', 'review', '', 'r1', 1, 3),"
+			" ('w1', 'rule', '', 'visit_rules', 1, 0)", NULL, NULL, NULL) == SQLITE_OK,
+	   "schema 4: a peer and its outbox");
 	fv_store_close(s);
 
 	s = open_store("pinned4.fv");
@@ -1603,6 +1610,30 @@ static void test_pin_4(void)
 		old_forms = sqlite3_column_int(st, 0);
 	sqlite3_finalize(st);
 	ok(old_forms == 0, "no trigger builds a table per row any more");
+	fv_buf ob;
+	fv_buf_init(&ob);
+	if (sqlite3_prepare_v2(s->db, "SELECT peer, tbl, ref, id, version, ifnull(sent_seq, '-')"
+				      " FROM sync_outbox ORDER BY tbl", -1, &st, NULL) == SQLITE_OK)
+		while (sqlite3_step(st) == SQLITE_ROW)
+			for (int c = 0; c < 6; c++)
+				fv_buf_addf(&ob, "%s%c", (const char *)sqlite3_column_text(st, c),
+					    c == 5 ? ';' : ' ');
+	sqlite3_finalize(st);
+	is_str(ob.s ? ob.s : "", "w1 receipt visit v1 2 -;w1 review  r1 1 3;w1 rule  visit_rules 1 0;",
+	       "the outbox kept through the rebuild");
+	fv_buf_release(&ob);
+	reset();
+	ok(store_exec(s, "INSERT INTO sync_outbox(peer, tbl, id, version) VALUES"
+			 " ('w1', 'visit', 'v2', 1)", &err) == FV_EINVAL &&
+	   has_part("CHECK constraint failed"), "the outbox still refuses an unknown table");
+	reset();
+	ok(store_exec(s, "INSERT INTO sync_outbox(peer, tbl, id, version) VALUES"
+			 " ('nobody', 'form', 'phq9', 1)", &err) == FV_EINVAL &&
+	   has_part("FOREIGN KEY"), "... and an unknown peer");
+	reset();
+	ok(store_exec(s, "INSERT INTO sync_outbox(peer, tbl, id, version) VALUES"
+			 " ('w1', 'form', 'phq9', 1), ('w1', 'person', 'p1', 1)", &err) == FV_OK,
+	   "... and takes the others");
 
 	in.name = "Five";
 	in.sex = "female";
