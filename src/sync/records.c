@@ -330,42 +330,12 @@ static char *line_of(const char *table, const char *id, int version, json_t *fie
  */
 static void put_string(fv_buf *b, const char *s)
 {
-	static const char hex[] = "0123456789ABCDEF";
 	size_t n = s ? strlen(s) : 0;
-	const char *run;
-	fv_buf_addc(b, '"');
 	if (!n || !fv_utf8_valid(s, n)) {
-		fv_buf_addc(b, '"');
+		fv_buf_adds(b, "\"\"");
 		return;
 	}
-	run = s;
-	for (const char *p = s; *p; p++) {
-		unsigned char c = (unsigned char)*p;
-		const char *esc;
-		char u[7];
-		if (c >= 0x20 && c != '"' && c != '\\')
-			continue;
-		fv_buf_add(b, run, (size_t)(p - run));
-		switch (c) {
-		case '"': esc = "\\\""; break;
-		case '\\': esc = "\\\\"; break;
-		case '\b': esc = "\\b"; break;
-		case '\f': esc = "\\f"; break;
-		case '\n': esc = "\\n"; break;
-		case '\r': esc = "\\r"; break;
-		case '\t': esc = "\\t"; break;
-		default:
-			memcpy(u, "\\u00", 4);
-			u[4] = hex[c >> 4];
-			u[5] = hex[c & 15];
-			u[6] = '\0';
-			esc = u;
-		}
-		fv_buf_adds(b, esc);
-		run = p + 1;
-	}
-	fv_buf_add(b, run, (size_t)(s + n - run));
-	fv_buf_addc(b, '"');
+	fv_buf_add_json_string(b, s, n);
 }
 
 /* ,"key":"value" (without the comma for the first field) */
