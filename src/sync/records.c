@@ -181,13 +181,32 @@ static void parse_visit(parse *p, fv_visit *v)
 		v->answers = fv_xstrdup("{}");
 		return;
 	}
-	/* values are strings, as a stored instance holds them */
+	/* values are strings, as a stored instance holds them; the object is
+	 * then written back as json_dumps (compact, in order) writes it, which
+	 * is fv_buf_add_json_string's escaping: jansson's parser took no NUL
+	 * in a key or a value, and its keys are unique */
+	fv_buf b;
+	int strings = 1;
+	fv_buf_init(&b);
+	fv_buf_addc(&b, '{');
 	json_object_foreach(a, k, x) {
 		if (!json_is_string(x)) {
 			bad(p, "answer is not a string", k);
+			strings = 0;
 			break;
 		}
+		if (b.len > 1)
+			fv_buf_addc(&b, ',');
+		fv_buf_add_json_string(&b, k, strlen(k));
+		fv_buf_addc(&b, ':');
+		fv_buf_add_json_string(&b, json_string_value(x), json_string_length(x));
 	}
+	fv_buf_addc(&b, '}');
+	if (strings) {
+		v->answers = fv_buf_take(&b);
+		return;
+	}
+	fv_buf_release(&b);
 	v->answers = json_dumps(a, JSON_COMPACT | JSON_PRESERVE_ORDER);
 	if (!v->answers) {
 		fputs("fieldvisit: out of memory\n", stderr);
