@@ -84,6 +84,11 @@ void fv_buf_addc(fv_buf *b, char c);
 void fv_buf_addf(fv_buf *b, const char *fmt, ...) FV_PRINTF(2, 3);
 /* Hand the string over to the caller (who frees it) and reset b. */
 char *fv_buf_take(fv_buf *b);
+/* s[0..n) as a quoted JSON string, escaped byte for byte as jansson's
+ * json_dumps writes it: '"', '\\' and control characters escaped (\b \f
+ * \n \r \t, else \u00XX), everything else as it is.  s must be UTF-8
+ * without NUL (jansson refuses anything else). */
+void fv_buf_add_json_string(fv_buf *b, const char *s, size_t n);
 
 /* Read a whole file into memory (NUL-terminated).  Errors name the file. */
 FV_MUST_CHECK fv_status fv_read_file(const char *path, char **data, size_t *len,

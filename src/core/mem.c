@@ -148,3 +148,37 @@ char *fv_buf_take(fv_buf *b)
 	b->len = b->cap = 0;
 	return s;
 }
+
+void fv_buf_add_json_string(fv_buf *b, const char *s, size_t n)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	const char *run = s, *end = s + n;
+	fv_buf_addc(b, '"');
+	for (const char *p = s; p < end; p++) {
+		unsigned char c = (unsigned char)*p;
+		const char *esc;
+		char u[7];
+		if (c >= 0x20 && c != '"' && c != '\\')
+			continue;
+		fv_buf_add(b, run, (size_t)(p - run));
+		switch (c) {
+		case '"': esc = "\\\""; break;
+		case '\\': esc = "\\\\"; break;
+		case '\b': esc = "\\b"; break;
+		case '\f': esc = "\\f"; break;
+		case '\n': esc = "\\n"; break;
+		case '\r': esc = "\\r"; break;
+		case '\t': esc = "\\t"; break;
+		default:
+			memcpy(u, "\\u00", 4);
+			u[4] = hex[c >> 4];
+			u[5] = hex[c & 15];
+			u[6] = '\0';
+			esc = u;
+		}
+		fv_buf_adds(b, esc);
+		run = p + 1;
+	}
+	fv_buf_add(b, run, (size_t)(end - run));
+	fv_buf_addc(b, '"');
+}

@@ -793,7 +793,8 @@ static fv_status write_incoming(fv_store *s, const fv_person *p, fields *f, int 
 	fv_status st;
 	if ((st = ensure_household(s, f, p->updated_at, err)) != FV_OK)
 		return st;
-	sqlite3_stmt *w = store_prepare(s, update
+	/* kept prepared: an import writes thousands */
+	sqlite3_stmt *w = store_prepare_cached(s, update
 		? "UPDATE person SET name = ?1, sex = ?2, birth = ?3, resident_id = ?4, phone = ?5,"
 		  " village = ?6, household_id = ?7, categories = ?8, contact1_name = ?9,"
 		  " contact1_phone = ?10, contact2_name = ?11, contact2_phone = ?12,"
@@ -815,7 +816,7 @@ static fv_status write_incoming(fv_store *s, const fv_person *p, fields *f, int 
 		sqlite3_bind_text(w, 19, p->created_at, -1, SQLITE_TRANSIENT);
 		sqlite3_bind_text(w, 20, p->updated_at, -1, SQLITE_TRANSIENT);
 	}
-	return store_sql_done(s, w, "saving a person", err);
+	return store_cached_done(s, w, "saving a person", err);
 }
 
 fv_status store_person_import(fv_store *s, const fv_person *p, fv_apply *out, const char **why,

@@ -331,22 +331,33 @@ static fv_instance *fill(const fv_form *f, const fv_answers *a, int full, fv_err
 }
 
 /* The values of the instance as a JSON object, in form order: every
- * relevant question and every calculate (as `form fill` shows them). */
+ * relevant question and every calculate (as `form fill` shows them).
+ * Written directly, byte for byte what jansson's compact, order-keeping
+ * json_dumps of that object was (an import compares it with the record's
+ * answers, once per visit): jansson took no pair whose name or value is
+ * not UTF-8, and form field names are unique. */
 static char *answers_json(const fv_form *f, const fv_instance *in)
 {
-	json_t *o = json_object();
+	fv_buf b;
+	int first = 1;
+	fv_buf_init(&b);
+	fv_buf_addc(&b, '{');
 	for (size_t i = 0; i < f->nfields; i++) {
-		if (fv_instance_has_value(in, (int)i))
-			json_object_set_new(o, f->fields[i].name,
-					    json_string(fv_instance_get(in, (int)i)));
+		if (!fv_instance_has_value(in, (int)i))
+			continue;
+		const char *name = f->fields[i].name, *v = fv_instance_get(in, (int)i);
+		size_t nn = strlen(name), nv = strlen(v);
+		if (!fv_utf8_valid(name, nn) || !fv_utf8_valid(v, nv))
+			continue;
+		if (!first)
+			fv_buf_addc(&b, ',');
+		first = 0;
+		fv_buf_add_json_string(&b, name, nn);
+		fv_buf_addc(&b, ':');
+		fv_buf_add_json_string(&b, v, nv);
 	}
-	char *text = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
-	json_decref(o);
-	if (!text) {
-		fputs("fieldvisit: out of memory\n", stderr);
-		exit(4);
-	}
-	return text;
+	fv_buf_addc(&b, '}');
+	return fv_buf_take(&b);
 }
 
 /* The stored answers of a visit back as input: the questions (not the

@@ -181,13 +181,32 @@ static void parse_visit(parse *p, fv_visit *v)
 		v->answers = fv_xstrdup("{}");
 		return;
 	}
-	/* values are strings, as a stored instance holds them */
+	/* values are strings, as a stored instance holds them; the object is
+	 * then written back as json_dumps (compact, in order) writes it, which
+	 * is fv_buf_add_json_string's escaping: jansson's parser took no NUL
+	 * in a key or a value, and its keys are unique */
+	fv_buf b;
+	int strings = 1;
+	fv_buf_init(&b);
+	fv_buf_addc(&b, '{');
 	json_object_foreach(a, k, x) {
 		if (!json_is_string(x)) {
 			bad(p, "answer is not a string", k);
+			strings = 0;
 			break;
 		}
+		if (b.len > 1)
+			fv_buf_addc(&b, ',');
+		fv_buf_add_json_string(&b, k, strlen(k));
+		fv_buf_addc(&b, ':');
+		fv_buf_add_json_string(&b, json_string_value(x), json_string_length(x));
 	}
+	fv_buf_addc(&b, '}');
+	if (strings) {
+		v->answers = fv_buf_take(&b);
+		return;
+	}
+	fv_buf_release(&b);
 	v->answers = json_dumps(a, JSON_COMPACT | JSON_PRESERVE_ORDER);
 	if (!v->answers) {
 		fputs("fieldvisit: out of memory\n", stderr);
@@ -330,42 +349,12 @@ static char *line_of(const char *table, const char *id, int version, json_t *fie
  */
 static void put_string(fv_buf *b, const char *s)
 {
-	static const char hex[] = "0123456789ABCDEF";
 	size_t n = s ? strlen(s) : 0;
-	const char *run;
-	fv_buf_addc(b, '"');
 	if (!n || !fv_utf8_valid(s, n)) {
-		fv_buf_addc(b, '"');
+		fv_buf_adds(b, "\"\"");
 		return;
 	}
-	run = s;
-	for (const char *p = s; *p; p++) {
-		unsigned char c = (unsigned char)*p;
-		const char *esc;
-		char u[7];
-		if (c >= 0x20 && c != '"' && c != '\\')
-			continue;
-		fv_buf_add(b, run, (size_t)(p - run));
-		switch (c) {
-		case '"': esc = "\\\""; break;
-		case '\\': esc = "\\\\"; break;
-		case '\b': esc = "\\b"; break;
-		case '\f': esc = "\\f"; break;
-		case '\n': esc = "\\n"; break;
-		case '\r': esc = "\\r"; break;
-		case '\t': esc = "\\t"; break;
-		default:
-			memcpy(u, "\\u00", 4);
-			u[4] = hex[c >> 4];
-			u[5] = hex[c & 15];
-			u[6] = '\0';
-			esc = u;
-		}
-		fv_buf_adds(b, esc);
-		run = p + 1;
-	}
-	fv_buf_add(b, run, (size_t)(s + n - run));
-	fv_buf_addc(b, '"');
+	fv_buf_add_json_string(b, s, n);
 }
 
 /* ,"key":"value" (without the comma for the first field) */

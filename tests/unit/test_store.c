@@ -1458,6 +1458,318 @@ static void test_pin(void)
 }
 
 /* ------------------------------------------------------------------ */
+/* Schema 5: the visit triggers rewritten, the same behaviour            */
+
+static const char *const trig_states[] = {"draft",    "submitted", "sent",
+					  "received", "approved",  "returned"};
+
+/* Appends SQL's outcome to a transcript: "ok" or SQLite's message. */
+static int trig_exec(fv_store *s, fv_buf *t, const char *what, const char *sql)
+{
+	char *msg = NULL;
+	int rc = sqlite3_exec(s->db, sql, NULL, NULL, &msg);
+	fv_buf_addf(t, "%s: %s\n", what, rc == SQLITE_OK ? "ok" : msg ? msg : "error");
+	sqlite3_free(msg);
+	return rc == SQLITE_OK;
+}
+
+/* visit_fact and person_last_visit as text, ids without their prefix. */
+static void trig_dump(fv_store *s, fv_buf *t, const char *prefix)
+{
+	static const char *const q[] = {
+		"SELECT substr(id, length(?1) + 1), version, visit_date, form_id,"
+		" ifnull(duration, '-'), ifnull(followup_due, '-') FROM visit_fact"
+		" WHERE id LIKE ?1 || '%' ORDER BY id",
+		"SELECT 'last', visit_date, '', '', '', '' FROM person_last_visit"
+		" WHERE person_id = (SELECT person_id FROM visit WHERE id LIKE ?1 || '%' LIMIT 1)",
+	};
+	for (size_t i = 0; i < sizeof q / sizeof q[0]; i++) {
+		sqlite3_stmt *st = NULL;
+		if (sqlite3_prepare_v2(s->db, q[i], -1, &st, NULL) != SQLITE_OK) {
+			fv_buf_addf(t, "dump: %s\n", sqlite3_errmsg(s->db));
+			continue;
+		}
+		sqlite3_bind_text(st, 1, prefix, -1, SQLITE_STATIC);
+		while (sqlite3_step(st) == SQLITE_ROW) {
+			fv_buf_adds(t, " ");
+			for (int c = 0; c < 6; c++)
+				fv_buf_addf(t, " %s", (const char *)sqlite3_column_text(st, c));
+			fv_buf_adds(t, "\n");
+		}
+		sqlite3_finalize(st);
+	}
+}
+
+/* One visit row as an import or a submit writes it. */
+static int trig_insert(fv_store *s, fv_buf *t, const char *prefix, const char *person,
+		       const char *id, int version, const char *state, const char *date)
+{
+	int draft = strcmp(state, "draft") == 0;
+	char *what = fv_xasprintf("insert %s v%d %s %s", id, version, state, date);
+	char *sql = fv_xasprintf(
+		"INSERT INTO visit(id, version, author, person_id, form_id, form_version, state,"
+		" answers, duration, visit_date, followup_due, created_at, updated_at, submitted_at)"
+		" VALUES ('%s%s', %d, 'dev', '%s', 'phq9', '2026112301', '%s', '{\"q1\":\"%d\"}',"
+		" %d, %s%s%s, '2026-12-%02d', 'x', 'x', %s)",
+		prefix, id, version, person, state, version, 10 * version,
+		draft ? "" : "'", draft ? "NULL" : date, draft ? "" : "'", version,
+		draft ? "NULL" : "'x'");
+	int r = trig_exec(s, t, what, sql);
+	free(sql);
+	free(what);
+	return r;
+}
+
+static int trig_set(fv_store *s, fv_buf *t, const char *prefix, const char *id, int version,
+		    const char *set)
+{
+	char *what = fv_xasprintf("%s v%d: %s", id, version, set);
+	char *sql = fv_xasprintf("UPDATE visit SET %s WHERE id = '%s%s' AND version = %d", set,
+				 prefix, id, version);
+	int r = trig_exec(s, t, what, sql);
+	free(sql);
+	free(what);
+	return r;
+}
+
+/* The SET of a state change: leaving the draft also sets what a submit
+ * sets (the CHECKs ask for it); any other change names the state alone,
+ * as the code does (naming visit_date would trip visit_immutable). */
+static char *trig_move_set(const char *from, const char *to)
+{
+	if (strcmp(from, "draft") == 0 && strcmp(to, "draft") != 0)
+		return fv_xasprintf("state = '%s', submitted_at = 'x', visit_date = '2026-11-20'",
+				    to);
+	return fv_xasprintf("state = '%s'", to);
+}
+
+static void trig_state(fv_store *s, fv_buf *t, const char *prefix, const char *id, int version,
+		       const char *from, const char *to)
+{
+	char *set = trig_move_set(from, to);
+	trig_set(s, t, prefix, id, version, set);
+	trig_dump(s, t, prefix);
+	free(set);
+}
+
+/* Every behaviour of the visit triggers, as a transcript: each state
+ * change from each state to each other (allowed or refused), visit_fact
+ * through submit, return, a new draft, resubmit and approval, versions
+ * arriving out of order as an import brings them, immutability of a
+ * submitted visit and the one pruning allowed, deletes. */
+static void trig_script(fv_store *s, const char *prefix, const char *person, fv_buf *t)
+{
+	char id[32];
+
+	for (size_t a = 0; a < 6; a++)
+		for (size_t b = 0; b < 6; b++) {
+			snprintf(id, sizeof id, "pair-%zu-%zu", a, b);
+			trig_insert(s, t, prefix, person, id, 1, trig_states[a], "2026-11-01");
+			char *set = trig_move_set(trig_states[a], trig_states[b]);
+			trig_set(s, t, prefix, id, 1, set);
+			free(set);
+		}
+	trig_dump(s, t, prefix);
+
+	/* one visit through its life on a worker */
+	trig_insert(s, t, prefix, person, "life", 1, "draft", "");
+	trig_dump(s, t, prefix);
+	trig_set(s, t, prefix, "life", 1, "answers = '{\"q1\":\"3\"}'");
+	trig_state(s, t, prefix, "life", 1, "draft", "submitted");
+	trig_state(s, t, prefix, "life", 1, "submitted", "sent");
+	trig_state(s, t, prefix, "life", 1, "sent", "received");
+	trig_state(s, t, prefix, "life", 1, "received", "returned");
+	trig_insert(s, t, prefix, person, "life", 2, "draft", "");
+	trig_dump(s, t, prefix);
+	trig_state(s, t, prefix, "life", 2, "draft", "submitted");
+	trig_state(s, t, prefix, "life", 2, "submitted", "sent");
+	trig_state(s, t, prefix, "life", 2, "sent", "received");
+	trig_state(s, t, prefix, "life", 2, "received", "approved");
+	trig_state(s, t, prefix, "life", 1, "returned", "draft");
+
+	/* versions as imports bring them, in and out of order */
+	trig_insert(s, t, prefix, person, "late", 2, "received", "2026-11-21");
+	trig_insert(s, t, prefix, person, "late", 1, "received", "2026-11-19");
+	trig_dump(s, t, prefix);
+	trig_insert(s, t, prefix, person, "next", 1, "received", "2026-11-22");
+	trig_insert(s, t, prefix, person, "next", 2, "submitted", "2026-11-24");
+	trig_dump(s, t, prefix);
+	trig_insert(s, t, prefix, person, "next", 3, "returned", "2026-11-25");
+	trig_dump(s, t, prefix);
+	trig_insert(s, t, prefix, person, "ret", 1, "returned", "2026-11-02");
+	trig_insert(s, t, prefix, person, "ret", 2, "draft", "");
+	trig_dump(s, t, prefix);
+	trig_state(s, t, prefix, "ret", 2, "draft", "submitted");
+	trig_state(s, t, prefix, "next", 2, "submitted", "sent");
+
+	/* immutability */
+	trig_set(s, t, prefix, "late", 2, "answers = '{}'");
+	trig_set(s, t, prefix, "late", 2, "score = 27");
+	trig_set(s, t, prefix, "late", 2, "visit_date = '2026-01-01'");
+	trig_set(s, t, prefix, "late", 2, "followup_due = '2026-01-01'");
+	trig_set(s, t, prefix, "late", 2, "answers = '{}', pruned_at = 'x'");
+	trig_set(s, t, prefix, "late", 2, "answers = '{\"q1\":\"1\"}', pruned_at = 'y'");
+	trig_set(s, t, prefix, "life", 2, "answers = '{}', pruned_at = 'x'");
+	trig_set(s, t, prefix, "pair-1-1", 1, "answers = '{}', pruned_at = 'x'");
+	trig_insert(s, t, prefix, person, "gone", 1, "draft", "");
+	trig_set(s, t, prefix, "gone", 1, "followup_due = '2026-02-02', score = 3");
+	char *sql = fv_xasprintf("DELETE FROM visit WHERE id = '%sgone'", prefix);
+	trig_exec(s, t, "delete a draft", sql);
+	free(sql);
+	sql = fv_xasprintf("DELETE FROM visit WHERE id = '%slate'", prefix);
+	trig_exec(s, t, "delete a received visit", sql);
+	free(sql);
+	trig_dump(s, t, prefix);
+}
+
+static int trig_has(const char *t, const char *line)
+{
+	size_t n = strlen(line);
+	for (const char *p = t; (p = strstr(p, line)) != NULL; p++)
+		if ((p == t || p[-1] == '\n') && p[n] == '\n')
+			return 1;
+	return 0;
+}
+
+/* A store made at schema 4 opens at 5 with the same rows, and the new
+ * triggers do exactly what the old ones did. */
+static void test_pin_4(void)
+{
+	fv_buf t4, t5, before, after;
+	fv_buf_init(&t4);
+	fv_buf_init(&t5);
+	fv_buf_init(&before);
+	fv_buf_init(&after);
+
+	store_schema_pin(4);
+	fv_store *s = create_store("pinned4.fv", FV_ROLE_WORKER);
+	store_schema_pin(0);
+	if (!ok(s != NULL, "a store made at schema 4"))
+		goto out;
+	ok(version_of(s) == 4, "at schema 4");
+	fv_person_input in = {
+		.name = "Four", .sex = "male", .birth = "1985-07-15",
+		.resident_id = "320102198507150016", .village = "North",
+	};
+	char pid[FV_ID_BYTES];
+	reset();
+	ok(fv_person_add(s, &in, pid, &err) == FV_OK, "schema 4: a person");
+	trig_script(s, "old-", pid, &t4);
+	trig_dump(s, &before, "old-");
+	/* a supervisor's queue: rebuilt by schema 5 */
+	ok(sqlite3_exec(s->db,
+			"INSERT INTO peer(id, name, role, created_at) VALUES ('w1', 'Wang', 'worker', 'x');"
+			"INSERT INTO sync_outbox(peer, tbl, ref, id, version, sent_seq) VALUES"
+			" ('w1', 'receipt', 'visit', 'v1', 2, NULL), ('w1', 'review', '', 'r1', 1, 3),"
+			" ('w1', 'rule', '', 'visit_rules', 1, 0)", NULL, NULL, NULL) == SQLITE_OK,
+	   "schema 4: a peer and its outbox");
+	fv_store_close(s);
+
+	s = open_store("pinned4.fv");
+	if (!ok(s && version_of(s) == STORE_SCHEMA_VERSION, "opening brings it to %d",
+		STORE_SCHEMA_VERSION))
+		goto out;
+	trig_dump(s, &after, "old-");
+	is_str(after.s ? after.s : "", before.s ? before.s : "",
+	       "visit_fact and person_last_visit kept through the upgrade");
+	sqlite3_stmt *st = NULL;
+	int old_forms = -1;
+	if (sqlite3_prepare_v2(s->db, "SELECT count(*) FROM sqlite_schema WHERE type = 'trigger'"
+				      " AND (sql LIKE '%NOT IN (VALUES%' OR sql LIKE '%NOT EXISTS%')",
+			       -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+		old_forms = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	ok(old_forms == 0, "no trigger builds a table per row any more");
+	fv_buf ob;
+	fv_buf_init(&ob);
+	if (sqlite3_prepare_v2(s->db, "SELECT peer, tbl, ref, id, version, ifnull(sent_seq, '-')"
+				      " FROM sync_outbox ORDER BY tbl", -1, &st, NULL) == SQLITE_OK)
+		while (sqlite3_step(st) == SQLITE_ROW)
+			for (int c = 0; c < 6; c++)
+				fv_buf_addf(&ob, "%s%c", (const char *)sqlite3_column_text(st, c),
+					    c == 5 ? ';' : ' ');
+	sqlite3_finalize(st);
+	is_str(ob.s ? ob.s : "", "w1 receipt visit v1 2 -;w1 review  r1 1 3;w1 rule  visit_rules 1 0;",
+	       "the outbox kept through the rebuild");
+	fv_buf_release(&ob);
+	reset();
+	ok(store_exec(s, "INSERT INTO sync_outbox(peer, tbl, id, version) VALUES"
+			 " ('w1', 'visit', 'v2', 1)", &err) == FV_EINVAL &&
+	   has_part("CHECK constraint failed"), "the outbox still refuses an unknown table");
+	reset();
+	ok(store_exec(s, "INSERT INTO sync_outbox(peer, tbl, id, version) VALUES"
+			 " ('nobody', 'form', 'phq9', 1)", &err) == FV_EINVAL &&
+	   has_part("FOREIGN KEY"), "... and an unknown peer");
+	reset();
+	ok(store_exec(s, "INSERT INTO sync_outbox(peer, tbl, id, version) VALUES"
+			 " ('w1', 'form', 'phq9', 1), ('w1', 'person', 'p1', 1)", &err) == FV_OK,
+	   "... and takes the others");
+
+	in.name = "Five";
+	in.sex = "female";
+	in.resident_id = "510107196003120022";
+	in.birth = "1960-03-12";
+	reset();
+	ok(fv_person_add(s, &in, pid, &err) == FV_OK, "schema 5: a person");
+	trig_script(s, "new-", pid, &t5);
+	is_str(t5.s ? t5.s : "", t4.s ? t4.s : "", "schema 5 triggers behave as schema 4's, step by step");
+
+	/* and what that behaviour is */
+	const char *t = t5.s ? t5.s : "";
+	int allowed = 0, refused = 0;
+	for (size_t a = 0; a < 6; a++)
+		for (size_t b = 0; b < 6; b++) {
+			int legal = a == b || (a == 0 && b == 1) || (a == 1 && b == 2) ||
+				    (a == 2 && b == 3) || (a == 3 && (b == 4 || b == 5));
+			char *set = trig_move_set(trig_states[a], trig_states[b]);
+			char *line = fv_xasprintf("pair-%zu-%zu v1: %s: %s", a, b, set,
+						  legal ? "ok" : "this change of visit state is not allowed");
+			free(set);
+			if (trig_has(t, line))
+				legal ? allowed++ : refused++;
+			else
+				diag("missing: %s", line);
+			free(line);
+		}
+	ok(allowed == 11 && refused == 25, "state changes: %d allowed, %d refused", allowed,
+	   refused);
+	ok(trig_has(t, "life v1: answers = '{\"q1\":\"3\"}': ok"), "a draft's answers change");
+	ok(trig_has(t, "  life 1 2026-11-20 phq9 10 2026-12-01"), "a submitted visit counts");
+	ok(trig_has(t, "  life 2 2026-11-20 phq9 20 2026-12-02"), "its resubmitted version 2 counts");
+	ok(trig_has(t, "life v1: state = 'returned': ok") &&
+	   trig_has(t, "life v2: state = 'approved': ok"), "returned, then version 2 approved");
+	ok(trig_has(t, "  late 2 2026-11-21 phq9 20 2026-12-02"),
+	   "an older version arriving later leaves the newer fact");
+	ok(trig_has(t, "  next 2 2026-11-24 phq9 20 2026-12-02"), "a newer version replaces");
+	ok(trig_has(t, "late v2: answers = '{}': a submitted visit cannot be changed") &&
+	   trig_has(t, "late v2: score = 27: a submitted visit cannot be changed") &&
+	   trig_has(t, "late v2: followup_due = '2026-01-01': a submitted visit cannot be changed"),
+	   "a submitted visit is immutable");
+	ok(trig_has(t, "late v2: answers = '{}', pruned_at = 'x': ok") &&
+	   trig_has(t, "late v2: answers = '{\"q1\":\"1\"}', pruned_at = 'y':"
+		       " a submitted visit cannot be changed") &&
+	   trig_has(t, "pair-1-1 v1: answers = '{}', pruned_at = 'x':"
+		       " a submitted visit cannot be changed"),
+	   "answers dropped once, only after receipt");
+	ok(trig_has(t, "delete a draft: ok") &&
+	   trig_has(t, "delete a received visit: a submitted visit is never deleted"),
+	   "only drafts are deleted");
+	/* the last dump: what counts at the end */
+	const char *last = strrchr(t, ':');
+	diag("end of the transcript:%s", last ? last + 1 : "");
+	ok(last && strstr(last, "  life 2 ") && strstr(last, "  late 2 ") && strstr(last, "  ret 2 ") &&
+	   strstr(last, "  pair-1-1 1 ") && !strstr(last, "  pair-5-5 ") &&
+	   !strstr(last, "  pair-0-0 "),
+	   "visit_fact at the end: approved, resubmitted and received visits; no draft or returned");
+	fv_store_close(s);
+out:
+	fv_buf_release(&t4);
+	fv_buf_release(&t5);
+	fv_buf_release(&before);
+	fv_buf_release(&after);
+}
+
+/* ------------------------------------------------------------------ */
 /* 10,000 people, 100,000 visits                                       */
 
 #define SCALE_PEOPLE 10000
@@ -1607,6 +1919,7 @@ int main(void)
 	}
 	test_alerts();
 	test_pin();
+	test_pin_4();
 	test_scale();
 
 	fv_errors_release(&err);

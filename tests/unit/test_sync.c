@@ -820,6 +820,96 @@ static void test_lines(void)
 		free(want);
 	}
 	is_num(same, total, "person and visit lines are byte for byte what jansson writes");
+
+	/* and a visit line read back gives its answers as jansson dumps them */
+	size_t answers_same = 0, answers_total = 0;
+	same = total = 0;
+	for (size_t i = 0; i < nt; i++) {
+		for (size_t j = 0; j < nt; j++) {
+			json_t *a = json_object();
+			json_object_set_new(a, "q1", json_string(texts[j]));
+			json_object_set_new(a, texts[i], json_string(texts[(j + 1) % nt]));
+			json_object_set_new(a, "z", json_string(texts[i]));
+			char *want = json_dumps(a, JSON_COMPACT | JSON_PRESERVE_ORDER);
+			/* read as answers: the names and values jansson holds */
+			fv_answers got = {0};
+			fv_errors ae;
+			fv_errors_init(&ae);
+			int agree = fv_answers_parse("a", want, strlen(want), &got, &ae) == FV_OK &&
+				    got.n == json_object_size(a);
+			for (size_t k = 0; agree && k < got.n; k++) {
+				json_t *x = json_object_get(a, got.items[k].name);
+				agree = x && strcmp(json_string_value(x), got.items[k].value) == 0;
+			}
+			answers_same += agree;
+			answers_total++;
+			if (!agree)
+				diag("answers not read as jansson holds them: %s", want);
+			fv_answers_release(&got);
+			fv_errors_release(&ae);
+			json_decref(a);
+			fv_visit v = {0};
+			v.id = "v1";
+			v.version = 1;
+			v.author = v.person = v.form_version = "x";
+			v.form_id = "phq9";
+			v.answers = want;
+			v.checkin = v.services = "";
+			v.visit_date = "2026-11-20";
+			v.created_at = v.submitted_at = "2026-11-20T10:00:00.000+08:00";
+			char *line = fv_record_visit_line(&v);
+			fv_record r;
+			fv_errors e;
+			fv_errors_init(&e);
+			if (fv_record_parse(line, strlen(line), 1, &r, &e) == FV_OK) {
+				if (strcmp(r.visit.answers, want) == 0)
+					same++;
+				else
+					diag("answers read back differ:\n  %s\n  %s", r.visit.answers,
+					     want);
+				fv_record_release(&r);
+			} else {
+				diag("not read: %s", line);
+			}
+			total++;
+			fv_errors_release(&e);
+			free(line);
+			free(want);
+		}
+	}
+	is_num(same, total, "answers read from a line are byte for byte json_dumps'");
+	is_num(answers_same, answers_total, "... and read as answers, what jansson holds");
+	/* the forms jansson reads and fieldvisit does not write */
+	const char *forms[] = {
+		"{\"q1\": \"1\"}", "{\"q1\":\"\\u00e9\\/\\u001f\"}", "{\"q1\":\"\\u001f\"}",
+		"{\"q1\":1,\"q2\":[\"a\",2]}", "{\"q1\":\"1\",\"q1\":\"2\"}", "{\"q1\":\"\\u0000\"}",
+		"{\"q1\":\"\xff\"}", "{\"q1\":\"1\"} ", "{\"q1\":\"1\",}", "{}", "{\"\":\"\"}",
+	};
+	const char *want_forms[] = {
+		"q1=1;", "q1=\xc3\xa9/\x1f;", "q1=\x1f;", "q1=1;q2=a 2;", "error", "error", "error",
+		"q1=1;", "error", "", "=;",
+	};
+	size_t forms_same = 0;
+	for (size_t i = 0; i < sizeof forms / sizeof forms[0]; i++) {
+		fv_answers got = {0};
+		fv_errors ae;
+		fv_buf b;
+		fv_errors_init(&ae);
+		fv_buf_init(&b);
+		fv_buf_adds(&b, "");
+		if (fv_answers_parse("a", forms[i], strlen(forms[i]), &got, &ae) != FV_OK)
+			fv_buf_adds(&b, "error");
+		for (size_t k = 0; k < got.n; k++)
+			fv_buf_addf(&b, "%s=%s;", got.items[k].name, got.items[k].value);
+		if (strcmp(b.s, want_forms[i]) == 0)
+			forms_same++;
+		else
+			diag("%s: %s, want %s", forms[i], b.s, want_forms[i]);
+		fv_buf_release(&b);
+		fv_answers_release(&got);
+		fv_errors_release(&ae);
+	}
+	is_num(forms_same, sizeof forms / sizeof forms[0], "answers in other forms still read by jansson");
 }
 
 int main(void)
