@@ -598,19 +598,22 @@ int main(int argc, char **argv)
 	char *cli_argv[] = {prog, "person", "list", "--json", "--store", copy, NULL};
 
 	/* (a) unlock to Today, cold [0] and warm [1], in turns with the
-	 * reference */
-	run ul[2][RUNS], cli[2][RUNS];
-	for (int i = 0; i < RUNS; i++)
-		for (int warm = 0; warm < 2; warm++) {
-			if (!warm)
-				drop_cache(copy);
-			run_child(unlock_argv, &ul[warm][i], 1);
-			if (have_cli) {
-				if (!warm)
-					drop_cache(copy);
-				run_child(cli_argv, &cli[warm][i], 0);
-			}
+	 * reference.  Cold: the store's OS cache dropped before each.  Warm:
+	 * after an unlock that read everything Today reads (the cold
+	 * reference reads only the people, so it would leave the visits cold) */
+	run ul[2][RUNS], cli[2][RUNS], warmup;
+	for (int i = 0; i < RUNS; i++) {
+		drop_cache(copy);
+		run_child(unlock_argv, &ul[0][i], 1);
+		if (have_cli) {
+			drop_cache(copy);
+			run_child(cli_argv, &cli[0][i], 0);
 		}
+		run_child(unlock_argv, &warmup, 1);
+		run_child(unlock_argv, &ul[1][i], 1);
+		if (have_cli)
+			run_child(cli_argv, &cli[1][i], 0);
+	}
 	/* (b) the whole form, answered */
 	run fr[FORM_RUNS];
 	for (int i = 0; i < FORM_RUNS; i++)
