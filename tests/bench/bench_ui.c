@@ -324,45 +324,14 @@ static char exe[4096];
 
 static void run_child(char *const argv[], run *r, int figures)
 {
-	char *args[16] = {exe, "--spawn", figures ? "capture" : "quiet"};
 	char buf[1024];
-	size_t len = 0, n = 3;
-	int fds[2], status;
-
-	for (size_t i = 0; argv[i] && n < 15; i++)
-		args[n++] = argv[i];
-	args[n] = NULL;
-	if (pipe(fds) != 0)
-		die("pipe: %s", strerror(errno));
-	pid_t pid = fork();
-	if (pid < 0)
-		die("fork: %s", strerror(errno));
-	if (pid == 0) {
-		dup2(fds[1], STDOUT_FILENO);
-		close(fds[0]);
-		close(fds[1]);
-		execv(args[0], args);
-		_exit(127);
-	}
-	close(fds[1]);
-	ssize_t k;
-	while (len < sizeof buf - 1 && (k = read(fds[0], buf + len, sizeof buf - 1 - len)) > 0)
-		len += (size_t)k;
-	buf[len] = '\0';
-	close(fds[0]);
-	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) || WEXITSTATUS(status))
-		die("%s %s failed", argv[0], argv[1]);
-	long rss_kb = 0;
-	const char *last = len > 1 ? buf + len - 2 : buf;
-	while (last > buf && last[-1] != '\n')
-		last--;
 	memset(r, 0, sizeof *r);
-	if (sscanf(last, "%lf %ld", &r->wall_ms, &rss_kb) != 2 ||
-	    (figures && sscanf(buf, "%lf %lf %lf %lf %lf %lf %lf %lf %zu", &r->unlock_ms,
-			       &r->kdf_ms, &r->open_ms, &r->noop_ms, &r->key_ms, &r->answer_ms,
-			       &r->p95_ms, &r->max_ms, &r->answers) != 9))
+	if (bench_run_spawned(exe, argv, figures, buf, sizeof buf, &r->wall_ms, &r->rss_mb) != 0)
+		die("%s %s failed", argv[0], argv[1]);
+	if (figures && sscanf(buf, "%lf %lf %lf %lf %lf %lf %lf %lf %zu", &r->unlock_ms, &r->kdf_ms,
+			  &r->open_ms, &r->noop_ms, &r->key_ms, &r->answer_ms, &r->p95_ms,
+			  &r->max_ms, &r->answers) != 9)
 		die("%s: no figures", argv[0]);
-	r->rss_mb = (double)rss_kb / 1024.0;
 }
 
 /* ------------------------------------------------------------------ */
