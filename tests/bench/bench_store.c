@@ -376,13 +376,14 @@ static void insert_rest(sqlite3 *db, dump *d)
 /* ------------------------------------------------------------------ */
 /* Scanning                                                            */
 
-/* Read every row and every column of every table but meta; returns the
- * bytes read. */
+/* Read every row and every column of every table but meta and sync_self
+ * (each store's own: its settings and its sync keys, made with the store,
+ * not copied); returns the bytes read. */
 static size_t scan_all(sqlite3 *db, dump *d)
 {
 	size_t bytes = 0;
 	for (size_t i = 0; i < d->n; i++) {
-		if (strcmp(d->t[i].name, "meta") == 0)
+		if (strcmp(d->t[i].name, "meta") == 0 || strcmp(d->t[i].name, "sync_self") == 0)
 			continue;
 		char *sql = fv_xasprintf("SELECT * FROM \"%s\"", d->t[i].name);
 		sqlite3_stmt *st;
