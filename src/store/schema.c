@@ -246,10 +246,16 @@ static const char schema_v1[] =
 	"  SELECT RAISE(ABORT, 'the audit log is append-only');"
 	"END;";
 
+/* Run one step's SQL; what names the step in the error. */
+static fv_status step_sql(fv_store *s, const char *sql, const char *what, fv_errors *err)
+{
+	int rc = sqlite3_exec(s->db, sql, NULL, NULL, NULL);
+	return rc == SQLITE_OK ? FV_OK : store_error(s, rc, what, err);
+}
+
 static fv_status migrate_0_1(fv_store *s, fv_errors *err)
 {
-	int rc = sqlite3_exec(s->db, schema_v1, NULL, NULL, NULL);
-	return rc == SQLITE_OK ? FV_OK : store_error(s, rc, "creating the tables (schema 1)", err);
+	return step_sql(s, schema_v1, "creating the tables (schema 1)", err);
 }
 
 
@@ -279,8 +285,7 @@ static const char schema_v2[] =
 
 static fv_status migrate_1_2(fv_store *s, fv_errors *err)
 {
-	int rc = sqlite3_exec(s->db, schema_v2, NULL, NULL, NULL);
-	return rc == SQLITE_OK ? FV_OK : store_error(s, rc, "adding the last-visit table (schema 2)", err);
+	return step_sql(s, schema_v2, "adding the last-visit table (schema 2)", err);
 }
 
 /* Schema 3: what schedules read.  The date by which a visit asks for a
@@ -345,9 +350,7 @@ static const char schema_v3[] =
 
 static fv_status migrate_2_3(fv_store *s, fv_errors *err)
 {
-	int rc = sqlite3_exec(s->db, schema_v3, NULL, NULL, NULL);
-	return rc == SQLITE_OK ? FV_OK
-			       : store_error(s, rc, "adding the schedule facts (schema 3)", err);
+	return step_sql(s, schema_v3, "adding the schedule facts (schema 3)", err);
 }
 
 
@@ -552,9 +555,7 @@ static const char schema_v5[] =
 
 static fv_status migrate_4_5(fv_store *s, fv_errors *err)
 {
-	int rc = sqlite3_exec(s->db, schema_v5, NULL, NULL, NULL);
-	return rc == SQLITE_OK ? FV_OK
-			       : store_error(s, rc, "replacing the visit triggers (schema 5)", err);
+	return step_sql(s, schema_v5, "replacing the visit triggers (schema 5)", err);
 }
 
 /* ------------------------------------------------------------------ */
