@@ -268,6 +268,7 @@ typedef enum fv_visit_state {
 	FV_VISIT_APPROVED,
 	FV_VISIT_RETURNED,
 } fv_visit_state;
+#define FV_VISIT_NSTATES 6
 
 #define FV_VISIT_BIT(state) (1u << (state))   /* for fv_visit_query.states */
 
@@ -362,14 +363,29 @@ void fv_visit_release(fv_visit *v);
 typedef struct fv_visit_query {
 	const char *person;    /* about this person */
 	unsigned states;       /* FV_VISIT_BIT(state) | ...: in one of these */
+	const char *form;      /* made with this form (its id) */
+	/* dated (visit_date) from and to these days, both included
+	 * (YYYY-MM-DD; drafts have no date and are left out by either) */
+	const char *from, *to;
+	int alerts;            /* 1: only visits that raised an alert */
+	size_t limit;          /* at most this many, the latest dated first */
 } fv_visit_query;
 
 /*
  * The latest version of each visit matching q (NULL: all), without the
  * answers, in the order of check-in (or creation when there is none).
+ * With q->limit, the q->limit most recently dated of them, in that
+ * order.
  */
 FV_MUST_CHECK fv_status fv_visit_list(fv_store *s, const fv_visit_query *q, fv_visit **out,
 				      size_t *n, fv_errors *err);
+/*
+ * How many visits match q, whatever their state, in each state:
+ * counts[state] for every fv_visit_state (q->states and q->limit are not
+ * used).
+ */
+FV_MUST_CHECK fv_status fv_visit_count(fv_store *s, const fv_visit_query *q,
+				       size_t counts[FV_VISIT_NSTATES], fv_errors *err);
 void fv_visit_list_free(fv_visit *items, size_t n);
 
 /* ---- what schedules need ---- */

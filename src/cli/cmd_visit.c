@@ -387,7 +387,7 @@ static json_t *visit_json_item(const void *item)
 
 static int visit_list(args *a)
 {
-	fv_visit_query q = {a->person, a->states};
+	fv_visit_query q = {.person = a->person, .states = a->states};
 	fv_visit *visits = NULL;
 	fv_person *people = NULL;
 	size_t n = 0, npeople = 0;

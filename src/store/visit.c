@@ -153,6 +153,56 @@ fv_status fv_visit_get(fv_store *s, const char *id, int version, fv_visit *out, 
 	return FV_ENOTFOUND;
 }
 
+/* The conditions of q after "WHERE <latest version>" (fixed text only:
+ * the values are bound by bind_query); with_states: q->states too. */
+static void query_where(const fv_visit_query *q, int with_states, fv_buf *sql)
+{
+	if (q->person)
+		fv_buf_adds(sql, " AND v.person_id = ?1");
+	if (q->form)
+		fv_buf_adds(sql, " AND v.form_id = ?2");
+	if (q->from)
+		fv_buf_adds(sql, " AND v.visit_date >= ?3");
+	if (q->to)
+		fv_buf_adds(sql, " AND v.visit_date <= ?4");
+	if (q->alerts)
+		fv_buf_adds(sql, " AND EXISTS (SELECT 1 FROM alert a"
+			    " WHERE a.visit_id = v.id AND a.visit_version = v.version)");
+	if (with_states && q->states) {
+		const char *sep = " AND v.state IN (";
+		for (size_t i = 0; i < NSTATES; i++) {
+			if (q->states & FV_VISIT_BIT(i)) {
+				fv_buf_addf(sql, "%s'%s'", sep, state_names[i]);
+				sep = ", ";
+			}
+		}
+		fv_buf_adds(sql, ")");
+	}
+}
+
+static void bind_query(sqlite3_stmt *st, const fv_visit_query *q)
+{
+	if (q->person)
+		sqlite3_bind_text(st, 1, q->person, -1, SQLITE_TRANSIENT);
+	if (q->form)
+		sqlite3_bind_text(st, 2, q->form, -1, SQLITE_TRANSIENT);
+	if (q->from)
+		sqlite3_bind_text(st, 3, q->from, -1, SQLITE_TRANSIENT);
+	if (q->to)
+		sqlite3_bind_text(st, 4, q->to, -1, SQLITE_TRANSIENT);
+}
+
+static int query_ok(const fv_visit_query *q, fv_errors *err)
+{
+	if (q->states >> NSTATES) {
+		fv_errors_add(err, NULL, 0, "no such visit state in the query");
+		return 0;
+	}
+	return 1;
+}
+
+#define LATEST " WHERE v.version = (SELECT max(version) FROM visit w WHERE w.id = v.id)"
+
 fv_status fv_visit_list(fv_store *s, const fv_visit_query *q, fv_visit **out, size_t *n,
 			fv_errors *err)
 {
@@ -166,34 +216,28 @@ fv_status fv_visit_list(fv_store *s, const fv_visit_query *q, fv_visit **out, si
 	*n = 0;
 	if (!q)
 		q = &all;
-	if (q->states >> NSTATES) {
-		fv_errors_add(err, NULL, 0, "no such visit state in the query");
+	if (!query_ok(q, err))
 		return FV_EINVAL;
-	}
-	/* fixed text only: the values are bound */
 	fv_buf_init(&sql);
-	fv_buf_adds(&sql, "SELECT " VISIT_COLUMNS " FROM visit v"
-		    " WHERE v.version = (SELECT max(version) FROM visit w WHERE w.id = v.id)");
-	if (q->person)
-		fv_buf_adds(&sql, " AND v.person_id = ?1");
-	if (q->states) {
-		const char *sep = " AND v.state IN (";
-		for (size_t i = 0; i < NSTATES; i++) {
-			if (q->states & FV_VISIT_BIT(i)) {
-				fv_buf_addf(&sql, "%s'%s'", sep, state_names[i]);
-				sep = ", ";
-			}
-		}
-		fv_buf_adds(&sql, ")");
-	}
 	/* ties (a visit's forms share its check-in) in the order they were made */
-	fv_buf_adds(&sql, " ORDER BY coalesce(v.checkin, v.created_at), v.created_at, v.rowid");
+	const char *order = " ORDER BY coalesce(v.checkin, v.created_at), v.created_at, v.rowid";
+	if (q->limit) {   /* the latest dated, then in the usual order */
+		fv_buf_adds(&sql, "SELECT * FROM (SELECT " VISIT_COLUMNS ", v.rowid AS r,"
+			    " coalesce(v.checkin, v.created_at) AS t1, v.created_at AS t2"
+			    " FROM visit v" LATEST);
+		query_where(q, 1, &sql);
+		fv_buf_addf(&sql, " ORDER BY v.visit_date DESC, t1 DESC LIMIT %zu)"
+			    " ORDER BY t1, t2, r", q->limit);
+	} else {
+		fv_buf_adds(&sql, "SELECT " VISIT_COLUMNS " FROM visit v" LATEST);
+		query_where(q, 1, &sql);
+		fv_buf_adds(&sql, order);
+	}
 	sqlite3_stmt *st = store_prepare(s, sql.s, err);
 	fv_buf_release(&sql);
 	if (!st)
 		return FV_EIO;
-	if (q->person)
-		sqlite3_bind_text(st, 1, q->person, -1, SQLITE_TRANSIENT);
+	bind_query(st, q);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		items = fv_xgrow(items, &cap, count + 1, sizeof *items);
 		row_to_visit(st, &items[count++], 0);
@@ -205,6 +249,39 @@ fv_status fv_visit_list(fv_store *s, const fv_visit_query *q, fv_visit **out, si
 	}
 	*out = items;
 	*n = count;
+	return FV_OK;
+}
+
+fv_status fv_visit_count(fv_store *s, const fv_visit_query *q, size_t counts[FV_VISIT_NSTATES],
+			 fv_errors *err)
+{
+	static const fv_visit_query all;
+	fv_buf sql;
+	int rc;
+
+	memset(counts, 0, FV_VISIT_NSTATES * sizeof *counts);
+	if (!q)
+		q = &all;
+	if (!query_ok(q, err))
+		return FV_EINVAL;
+	fv_buf_init(&sql);
+	fv_buf_adds(&sql, "SELECT v.state, count(*) FROM visit v" LATEST);
+	query_where(q, 0, &sql);
+	fv_buf_adds(&sql, " GROUP BY v.state");
+	sqlite3_stmt *st = store_prepare(s, sql.s, err);
+	fv_buf_release(&sql);
+	if (!st)
+		return FV_EIO;
+	bind_query(st, q);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		fv_visit_state state;
+		const char *name = (const char *)sqlite3_column_text(st, 0);
+		if (name && fv_visit_state_parse(name, &state))
+			counts[state] = (size_t)sqlite3_column_int64(st, 1);
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return store_error(s, rc, "counting visits", err);
 	return FV_OK;
 }
 

@@ -282,7 +282,7 @@ static fv_status add_alerts(today *d, ui *u, const fv_schedule_facts *f, fv_erro
 static fv_status add_visits(today *d, ui *u, const fv_schedule_facts *f, fv_visit_state state,
 			    fv_errors *err)
 {
-	fv_visit_query q = {NULL, FV_VISIT_BIT(state)};
+	fv_visit_query q = {.states = FV_VISIT_BIT(state)};
 	fv_visit *v;
 	size_t n;
 	fv_status st = fv_visit_list(u->store, &q, &v, &n, err);

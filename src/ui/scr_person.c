@@ -205,7 +205,7 @@ static fv_status add_schedule(person *d, ui *u, int32_t day, fv_errors *err)
 
 static fv_status add_visits(person *d, ui *u, fv_errors *err)
 {
-	fv_visit_query q = {d->id, 0};
+	fv_visit_query q = {.person = d->id};
 	fv_visit *v;
 	size_t n;
 	char num[24];

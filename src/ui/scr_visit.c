@@ -153,7 +153,7 @@ static int by_offer(const void *a, const void *b)
 /* The drafts of this visit, each with its progress and problems. */
 static fv_status load_drafts(ui *u, visit *d, fv_errors *err)
 {
-	fv_visit_query q = {d->person, FV_VISIT_BIT(FV_VISIT_DRAFT)};
+	fv_visit_query q = {.person = d->person, .states = FV_VISIT_BIT(FV_VISIT_DRAFT)};
 	fv_visit *list;
 	size_t n;
 	fv_status st = fv_visit_list(u->store, &q, &list, &n, err);
@@ -206,8 +206,9 @@ static fv_status load_consent(ui *u, visit *d, fv_errors *err)
 		d->consent = strcmp(c->consent, "yes") == 0 ? CONSENT_YES : CONSENT_NO;
 		return FV_OK;
 	}
-	fv_visit_query q = {d->person, ~FV_VISIT_BIT(FV_VISIT_DRAFT) &
-					       ~FV_VISIT_BIT(FV_VISIT_RETURNED) & 0x3f};
+	fv_visit_query q = {.person = d->person,
+			    .states = ~FV_VISIT_BIT(FV_VISIT_DRAFT) &
+				      ~FV_VISIT_BIT(FV_VISIT_RETURNED) & 0x3f};
 	fv_visit *list;
 	size_t n;
 	char day[16];
@@ -808,7 +809,7 @@ const ui_screen_ops ui_scr_visit = {
  * (its drafts), or a new one. */
 void ui_visit_start(ui *u, const char *person_id)
 {
-	fv_visit_query q = {person_id, FV_VISIT_BIT(FV_VISIT_DRAFT)};
+	fv_visit_query q = {.person = person_id, .states = FV_VISIT_BIT(FV_VISIT_DRAFT)};
 	fv_visit *list = NULL;
 	size_t n = 0;
 	fv_errors err;

@@ -1020,6 +1020,42 @@ static void test_lists(fv_store *s)
 	fv_visit_query badq = {.states = 1u << 20};
 	reset();
 	ok(fv_visit_list(s, &badq, &visits, &n, &err) == FV_EINVAL, "unknown state bit");
+
+	/* the inbox's filters: form, dates, alerts, and at most so many */
+	fv_visit_query withal = {.alerts = 1};
+	reset();
+	ok(fv_visit_list(s, &withal, &visits, &n, &err) == FV_OK && n == 1 &&
+	   strcmp(visits[0].id, v_first) == 0, "only the visits with an alert");
+	fv_visit_list_free(visits, n);
+	fv_visit_query from = {.from = "2026-11-21"};
+	reset();
+	ok(fv_visit_list(s, &from, &visits, &n, &err) == FV_OK && n == 1 &&
+	   strcmp(visits[0].id, v_draft) == 0, "dated from a day");
+	fv_visit_list_free(visits, n);
+	fv_visit_query day = {.from = "2026-11-20", .to = "2026-11-20"};
+	reset();
+	ok(fv_visit_list(s, &day, &visits, &n, &err) == FV_OK && n == 1 &&
+	   strcmp(visits[0].id, v_first) == 0, "dated on one day (both ends included)");
+	fv_visit_list_free(visits, n);
+	fv_visit_query gad7 = {.form = "gad7"}, phq9 = {.form = "phq9"};
+	reset();
+	ok(fv_visit_list(s, &gad7, &visits, &n, &err) == FV_OK && n == 0, "no GAD-7");
+	fv_visit_list_free(visits, n);
+	ok(fv_visit_list(s, &phq9, &visits, &n, &err) == FV_OK && n == 2, "two PHQ-9");
+	fv_visit_list_free(visits, n);
+	fv_visit_query one = {.limit = 1};
+	reset();
+	ok(fv_visit_list(s, &one, &visits, &n, &err) == FV_OK && n == 1 &&
+	   strcmp(visits[0].id, v_draft) == 0, "a limit keeps the latest dated");
+	fv_visit_list_free(visits, n);
+	size_t counts[FV_VISIT_NSTATES];
+	reset();
+	ok(fv_visit_count(s, NULL, counts, &err) == FV_OK && counts[FV_VISIT_SUBMITTED] == 1 &&
+	   counts[FV_VISIT_APPROVED] == 1 && counts[FV_VISIT_RETURNED] == 0 &&
+	   counts[FV_VISIT_DRAFT] == 0, "counted by state (latest versions)");
+	ok(fv_visit_count(s, &withal, counts, &err) == FV_OK && counts[FV_VISIT_SUBMITTED] == 1 &&
+	   counts[FV_VISIT_APPROVED] == 0, "counted under a filter");
+	ok(fv_visit_count(s, &badq, counts, &err) == FV_EINVAL, "count: unknown state bit");
 }
 
 static void test_audit(fv_store *s)
