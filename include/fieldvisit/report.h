@@ -60,6 +60,8 @@ typedef struct fv_period {
 int fv_period_parse(const char *s, fv_period *out);
 /* The month of day. */
 void fv_period_month(int32_t day, fv_period *out);
+/* The month (months 1), quarter (3) or year (12) of day. */
+void fv_period_of(int32_t day, int months, fv_period *out);
 /* The day a report of p is computed on: p's last day, or today when
  * that is earlier. */
 int32_t fv_period_day(const fv_period *p, int32_t today);

@@ -91,9 +91,19 @@ int fv_period_parse(const char *s, fv_period *out)
 
 void fv_period_month(int32_t day, fv_period *out)
 {
+	fv_period_of(day, 1, out);
+}
+
+void fv_period_of(int32_t day, int months, fv_period *out)
+{
 	int y, m, d;
 	fv_date_to_ymd(day, &y, &m, &d);
-	set_period(out, y, m, 1);
+	if (months == 12)
+		set_period(out, y, 1, 12);
+	else if (months == 3)
+		set_period(out, y, (m - 1) / 3 * 3 + 1, 3);
+	else
+		set_period(out, y, m, 1);
 }
 
 int32_t fv_period_day(const fv_period *p, int32_t today)

@@ -4,9 +4,14 @@
  * inbox lists the visits that came in from the workers (fv_visit_list:
  * received, approved, returned), sorted by worker (fv_store_worker_name),
  * village, date and check-in, so that each worker's visits, village by
- * village, stand together; f cycles the state shown (received, approved,
- * returned, all), the counts of each are above the list.  Enter opens the
- * review of the line.
+ * village, stand together.  Filters, each a key that cycles: f the state
+ * (received, approved, returned, all), t the form (all, then each form
+ * installed), d the dates (any, the last 7 days, this month, last month),
+ * ! only the visits that raised an alert.  The counts of each state under
+ * the other filters are above the list (fv_visit_count).  At most
+ * INBOX_MAX visits are read, the most recently dated; a line says so when
+ * there are more, so a store of a year's visits opens at once.  Enter
+ * opens the review of the line.
  *
  * review shows one visit: the person, the worker, the state, check-in,
  * check-out and minutes, score, band and alerts, the decisions taken on it
@@ -31,6 +36,8 @@
 
 enum { G_VISITS, G_NONE };
 enum { F_RECEIVED, F_APPROVED, F_RETURNED, F_ALL, F_N };
+enum { D_ANY, D_WEEK, D_MONTH, D_LAST_MONTH, D_N };
+#define INBOX_MAX 1000
 
 static const ui_col visit_cols[] = {
 	{UI_S_COL_WORKER, 0, 10, 0, 0},
@@ -57,7 +64,13 @@ typedef struct inbox {
 	size_t n;
 	inbox_item *items;    /* sorted: worker, village, date, check-in */
 	size_t count[F_N];
+	size_t matching;      /* in the state shown (n is at most INBOX_MAX) */
 	int filter;
+	int form;             /* -1 all, else form_ids[form] */
+	int dates;            /* D_* */
+	int alerts;           /* only visits with alerts */
+	char **form_ids, **form_versions;
+	size_t nforms;
 	ui_forms forms;
 	ui_list list;
 } inbox;
@@ -66,6 +79,7 @@ static void inbox_open(ui_screen *sc, void *arg)
 {
 	inbox *d = fv_xcalloc(1, sizeof *d);
 	(void)arg;
+	d->form = -1;
 	ui_list_init(&d->list);
 	d->list.groups[G_VISITS] = (ui_cols){visit_cols, 8};
 	d->list.groups[G_NONE] = (ui_cols){none_cols, 1};
@@ -96,6 +110,12 @@ static void inbox_close(ui_screen *sc)
 	inbox *d = sc->data;
 	inbox_drop(sc);
 	ui_list_release(&d->list);
+	for (size_t i = 0; i < d->nforms; i++) {
+		free(d->form_ids[i]);
+		free(d->form_versions[i]);
+	}
+	free(d->form_ids);
+	free(d->form_versions);
 	free(d);
 }
 
@@ -114,11 +134,40 @@ static int by_worker(const void *a, const void *b)
 	return c;
 }
 
-static int shown(const inbox *d, fv_visit_state st)
+/* The states of filter (F_*) as FV_VISIT_BIT()s. */
+static unsigned filter_states(int filter)
 {
 	static const fv_visit_state of[] = {FV_VISIT_RECEIVED, FV_VISIT_APPROVED,
 					    FV_VISIT_RETURNED};
-	return d->filter == F_ALL || of[d->filter] == st;
+	if (filter == F_ALL)
+		return FV_VISIT_BIT(FV_VISIT_RECEIVED) | FV_VISIT_BIT(FV_VISIT_APPROVED) |
+		       FV_VISIT_BIT(FV_VISIT_RETURNED);
+	return FV_VISIT_BIT(of[filter]);
+}
+
+/* The first and last day of the dates filter (D_*), as text. */
+static void dates_range(int dates, char from[16], char to[16])
+{
+	int32_t today = ui_today(), first = today, last = today;
+	int y, m, day;
+	fv_date_to_ymd(today, &y, &m, &day);
+	switch (dates) {
+	case D_WEEK:
+		first = today - 6;
+		break;
+	case D_MONTH:
+		(void)fv_date_from_ymd(y, m, 1, &first);
+		break;
+	case D_LAST_MONTH:
+		(void)fv_date_from_ymd(m == 1 ? y - 1 : y, m == 1 ? 12 : m - 1, 1, &first);
+		(void)fv_date_from_ymd(y, m, 1, &last);
+		last--;
+		break;
+	default:
+		break;
+	}
+	fv_date_format(first, from);
+	fv_date_format(last, to);
 }
 
 static void rebuild(inbox *d, ui *u, const char *keep)
@@ -129,8 +178,6 @@ static void rebuild(inbox *d, ui *u, const char *keep)
 	for (size_t i = 0; i < d->n; i++) {
 		const inbox_item *it = &d->items[i];
 		char score[32] = "";
-		if (!shown(d, it->v->state))
-			continue;
 		if (!isnan(it->v->score))
 			snprintf(score, sizeof score, "%g", it->v->score);
 		const char *cells[] = {
@@ -158,22 +205,44 @@ static void inbox_load(ui_screen *sc)
 	inbox *d = sc->data;
 	const ui_row *cur = ui_list_current(&d->list);
 	char *keep = cur ? fv_xstrdup(cur->id) : NULL;
-	fv_visit_query q = {.states = FV_VISIT_BIT(FV_VISIT_RECEIVED) |
-				      FV_VISIT_BIT(FV_VISIT_APPROVED) |
-				      FV_VISIT_BIT(FV_VISIT_RETURNED)};
+	char from[16], to[16];
+	fv_visit_query q = {.states = filter_states(d->filter), .alerts = d->alerts,
+			    .limit = INBOX_MAX};
+	size_t counts[FV_VISIT_NSTATES];
 	fv_errors err;
 
 	inbox_drop(sc);
 	fv_errors_init(&err);
 	d->error[0] = '\0';
-	if (fv_visit_list(u->store, &q, &d->all, &d->n, &err) != FV_OK) {
+	if (!d->nforms &&   /* the forms to filter by; none is no filter */
+	    fv_store_form_latest(u->store, &d->form_ids, &d->form_versions, &d->nforms, &err) !=
+		    FV_OK)
+		d->nforms = 0;
+	if (d->form >= (int)d->nforms)
+		d->form = -1;
+	if (d->form >= 0)
+		q.form = d->form_ids[d->form];
+	if (d->dates != D_ANY) {
+		dates_range(d->dates, from, to);
+		q.from = from;
+		q.to = to;
+	}
+	fv_errors_release(&err);
+	fv_errors_init(&err);
+	if (fv_visit_count(u->store, &q, counts, &err) != FV_OK ||
+	    fv_visit_list(u->store, &q, &d->all, &d->n, &err) != FV_OK) {
 		snprintf(d->error, sizeof d->error, "%s", err.n ? err.lines[0] : "");
 		fv_errors_release(&err);
 		free(keep);
 		return;
 	}
+	d->count[F_RECEIVED] = counts[FV_VISIT_RECEIVED];
+	d->count[F_APPROVED] = counts[FV_VISIT_APPROVED];
+	d->count[F_RETURNED] = counts[FV_VISIT_RETURNED];
+	d->matching = d->filter == F_ALL
+			      ? d->count[F_RECEIVED] + d->count[F_APPROVED] + d->count[F_RETURNED]
+			      : d->count[d->filter];
 	d->items = fv_xcalloc(d->n ? d->n : 1, sizeof *d->items);
-	memset(d->count, 0, sizeof d->count);
 	for (size_t i = 0; i < d->n; i++) {
 		inbox_item *it = &d->items[i];
 		fv_person p;
@@ -194,12 +263,6 @@ static void inbox_load(ui_screen *sc)
 			fv_buf_addf(&al, "%s%s", al.len ? ", " : "", ui_alert_kind_word(u, k));
 		free(kinds);
 		it->alerts = al.s ? al.s : fv_xstrdup("");
-		if (it->v->state == FV_VISIT_RECEIVED)
-			d->count[F_RECEIVED]++;
-		else if (it->v->state == FV_VISIT_APPROVED)
-			d->count[F_APPROVED]++;
-		else
-			d->count[F_RETURNED]++;
 	}
 	fv_errors_release(&err);
 	qsort(d->items, d->n, sizeof *d->items, by_worker);
@@ -233,6 +296,22 @@ static void inbox_draw(ui_screen *sc, const ui_rect *body)
 	text = ui_trf(u, UI_S_INBOX_COUNTS, n[0], n[1], n[2], filter_word(u, d->filter), NULL);
 	ui_text(u, y++, body->x, body->w, UI_HEADING, text);
 	free(text);
+	static const ui_str date_words[D_N] = {UI_S_INBOX_ANY, UI_S_INBOX_WEEK, UI_S_INBOX_MONTH,
+					       UI_S_INBOX_LAST_MONTH};
+	const char *form = d->form >= 0 ? ui_form_name(u, &d->forms, d->form_ids[d->form])
+					: ui_tr(u, UI_S_INBOX_ANY);
+	text = ui_trf(u, UI_S_INBOX_FILTERS, form, ui_tr(u, date_words[d->dates]),
+		      ui_tr(u, d->alerts ? UI_S_INBOX_WITH_ALERTS : UI_S_INBOX_ANY), NULL);
+	ui_text(u, y++, body->x, body->w, UI_NORMAL, text);
+	free(text);
+	if (d->matching > d->n) {
+		char a[24], b[24];
+		snprintf(a, sizeof a, "%zu", d->n);
+		snprintf(b, sizeof b, "%zu", d->matching);
+		text = ui_trf(u, UI_S_INBOX_SHOWING, a, b, NULL);
+		ui_text(u, y++, body->x, body->w, UI_DIM, text);
+		free(text);
+	}
 	text = ui_trf(u, UI_S_INBOX_TITLE_COUNTS, n[0], NULL);
 	snprintf(u->counts, sizeof u->counts, "%s", text);
 	free(text);
@@ -253,13 +332,22 @@ static int inbox_key(ui_screen *sc, int key, ui_action act)
 		if (r)
 			ui_push(u, &ui_scr_review, (void *)r->id);
 		return 1;
-	case UI_ACT_FILTER: {
-		char *keep = r ? fv_xstrdup(r->id) : NULL;
+	case UI_ACT_FILTER:
 		d->filter = (d->filter + 1) % F_N;
-		rebuild(d, u, keep);
-		free(keep);
+		inbox_load(sc);
 		return 1;
-	}
+	case UI_ACT_FILTER_FORM:
+		d->form = d->form + 1 < (int)d->nforms ? d->form + 1 : -1;
+		inbox_load(sc);
+		return 1;
+	case UI_ACT_FILTER_DATES:
+		d->dates = (d->dates + 1) % D_N;
+		inbox_load(sc);
+		return 1;
+	case UI_ACT_FILTER_ALERTS:
+		d->alerts = !d->alerts;
+		inbox_load(sc);
+		return 1;
 	default:
 		return 0;
 	}

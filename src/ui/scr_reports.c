@@ -2,9 +2,10 @@
  * fieldvisit screens: the supervisor's reports.
  *
  * One screen for every kind of report (coverage, overdue, satisfaction,
- * alerts, callbacks, anomalies, services) of one month (this month at
- * first; Left and Right go a month back and forward, never past this
- * month).  It computes the report as `fieldvisit report` does --
+ * alerts, callbacks, anomalies, services) of one period: this month at
+ * first; p makes it the quarter, then the year, then the month again (of
+ * the day shown); Left and Right go a period back and forward, never
+ * past today.  It computes the report as `fieldvisit report` does --
  * fv_report_needs, fv_store_report_facts, fv_report_compute -- so the
  * numbers are those of every other format, and lays the tables out as
  * the text writer does: column names, aligned cells, a * before a marked
@@ -404,14 +405,21 @@ static int reports_key(ui_screen *sc, int key, ui_action act)
 		else if (key >= '1' && key < '1' + FV_REPORT_NKINDS)
 			show(sc, (fv_report_kind)(key - '1'));
 		return 1;
+	case UI_ACT_PERIOD: {
+		int months = d->period.months == 1 ? 3 : d->period.months == 3 ? 12 : 1;
+		fv_period_of(fv_period_day(&d->period, ui_today()), months, &d->period);
+		d->scroll = 0;
+		reports_load(sc);
+		return 1;
+	}
 	case UI_ACT_LEFT:
-		fv_period_month(d->period.first - 1, &d->period);
+		fv_period_of(d->period.first - 1, d->period.months, &d->period);
 		d->scroll = 0;
 		reports_load(sc);
 		return 1;
 	case UI_ACT_RIGHT: {
 		fv_period next;
-		fv_period_month(d->period.last + 1, &next);
+		fv_period_of(d->period.last + 1, d->period.months, &next);
 		if (next.first > ui_today()) {
 			ui_say(u, 1, UI_S_REPORT_NOT_BEGUN, next.label, NULL);
 			return 1;

@@ -233,10 +233,14 @@ typedef enum ui_action {
 	UI_ACT_INBOX,       /* today: the visits received, to review */
 	UI_ACT_REPORTS,     /* today, inbox: the reports */
 	UI_ACT_FILTER,      /* inbox: the next state shown */
+	UI_ACT_FILTER_FORM, /* inbox: the next form shown (all, then each) */
+	UI_ACT_FILTER_DATES, /* inbox: the next range of dates shown */
+	UI_ACT_FILTER_ALERTS, /* inbox: only visits with alerts, or all */
 	UI_ACT_APPROVE,     /* review: approve the visit */
 	UI_ACT_RETURN,      /* review: return it with a comment */
 	UI_ACT_NEXT_VISIT,  /* review: the next received visit */
 	UI_ACT_KIND,        /* reports: Tab, Shift-Tab, 1..7: another report */
+	UI_ACT_PERIOD,      /* reports: a month, a quarter, a year */
 } ui_action;
 
 /*
