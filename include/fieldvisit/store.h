@@ -61,6 +61,18 @@ FV_MUST_CHECK fv_status fv_store_open_recovery(const char *path,
 					       fv_store **out, fv_errors *err);
 /* Checkpoint, close and wipe the keys.  NULL is fine. */
 void fv_store_close(fv_store *s);
+/*
+ * Ask the system to read the files of the store at path into its cache,
+ * in the background (posix_fadvise WILLNEED): called when a store is
+ * about to be unlocked, so that its pages are read in large sequential
+ * reads while the passphrase is typed and the key derived, rather than
+ * one page at a time when the first screen needs them.  Only for a store
+ * of at most FV_STORE_PREFETCH_MAX bytes, so that a big one does not push
+ * the rest of the system out of memory; errors are ignored (it is only a
+ * hint).  Reads only the encrypted bytes: nothing is decrypted.
+ */
+#define FV_STORE_PREFETCH_MAX (512LL << 20)
+void fv_store_prefetch(const char *path);
 
 /*
  * One transaction around many changes (a bulk load such as `fieldvisit

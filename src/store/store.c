@@ -385,6 +385,22 @@ static void store_free(fv_store *s)
 	free(s);
 }
 
+void fv_store_prefetch(const char *path)
+{
+	static const char *const suffix[] = {"", "-wal"};
+	for (size_t i = 0; path && i < sizeof suffix / sizeof suffix[0]; i++) {
+		char *p = fv_xasprintf("%s%s", path, suffix[i]);
+		int fd = open(p, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+		struct stat st;
+		free(p);
+		if (fd < 0)
+			continue;
+		if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size <= FV_STORE_PREFETCH_MAX)
+			(void)posix_fadvise(fd, 0, 0, POSIX_FADV_WILLNEED);
+		close(fd);
+	}
+}
+
 void fv_store_close(fv_store *s)
 {
 	if (s)

@@ -354,6 +354,7 @@ int ui_unlock(ui *u, const char *path, ui_field *pass)
 	}
 	ui_say(u, 0, UI_S_UNLOCK_OPENING, NULL);
 	ui_flush(u);
+	fv_store_prefetch(path);   /* while the key is derived */
 	fv_errors_init(&err);
 	fv_status st = open_store(u, path, pass->text, &err);
 	ui_field_clear(pass);

@@ -6,6 +6,7 @@
  */
 #include <stdlib.h>
 
+#include "fieldvisit/store.h"
 #include "ui_internal.h"
 
 typedef struct unlock {
@@ -19,6 +20,8 @@ static void unlock_open(ui_screen *sc, void *arg)
 	(void)arg;
 	ui_field_init(&d->pass, 1);
 	sc->data = d;
+	if (sc->u->nstores)   /* read ahead while the passphrase is typed */
+		fv_store_prefetch(sc->u->stores[0]);
 }
 
 static void unlock_close(ui_screen *sc)
@@ -82,9 +85,11 @@ static int unlock_key(ui_screen *sc, int key, ui_action act)
 	switch (act) {
 	case UI_ACT_UP:
 		d->sel = d->sel ? d->sel - 1 : n - 1;
+		fv_store_prefetch(sc->u->stores[d->sel]);
 		return 1;
 	case UI_ACT_DOWN:
 		d->sel = (d->sel + 1) % n;
+		fv_store_prefetch(sc->u->stores[d->sel]);
 		return 1;
 	case UI_ACT_OK:
 		if (ui_unlock(sc->u, sc->u->stores[d->sel], &d->pass))
