@@ -558,6 +558,38 @@ static fv_status migrate_4_5(fv_store *s, fv_errors *err)
 	return step_sql(s, schema_v5, "replacing the visit triggers (schema 5)", err);
 }
 
+/* Schema 6: which version of a visit is its latest, kept in the row.
+ * Lists of visits (the supervisor's inbox above all) asked for each row
+ * whether a higher version exists, which on a year of visits meant
+ * reading every row of the big table.  superseded is 1 on every version
+ * but the highest of its visit, kept by two triggers: an insert marks the
+ * lower versions (an older version arriving after a newer one marks
+ * itself), the delete of the highest (only a draft can be deleted)
+ * unmarks the one below.  A partial index of the latest versions by
+ * state, date and form answers the inbox's counts and its most recent
+ * visits from the index alone.  The column is not part of a visit's
+ * content: it is not in bundles, nor covered by the immutability
+ * trigger. */
+static const char schema_v6[] =
+	"ALTER TABLE visit ADD COLUMN superseded INTEGER NOT NULL DEFAULT 0"
+	"  CHECK (superseded = 0 OR superseded = 1);"
+	"UPDATE visit SET superseded = 1"
+	"  WHERE version < (SELECT max(w.version) FROM visit w WHERE w.id = visit.id);"
+	"CREATE TRIGGER visit_superseded AFTER INSERT ON visit BEGIN"
+	"  UPDATE visit SET superseded = 1 WHERE id = NEW.id AND superseded = 0"
+	"    AND version < (SELECT max(w.version) FROM visit w WHERE w.id = NEW.id);"
+	"END;"
+	"CREATE TRIGGER visit_unsuperseded AFTER DELETE ON visit BEGIN"
+	"  UPDATE visit SET superseded = 0 WHERE id = OLD.id"
+	"    AND version = (SELECT max(w.version) FROM visit w WHERE w.id = OLD.id);"
+	"END;"
+	"CREATE INDEX visit_latest ON visit(state, visit_date, form_id) WHERE superseded = 0;";
+
+static fv_status migrate_5_6(fv_store *s, fv_errors *err)
+{
+	return step_sql(s, schema_v6, "marking the latest version of each visit (schema 6)", err);
+}
+
 /* ------------------------------------------------------------------ */
 /* Running the steps                                                   */
 
@@ -570,6 +602,7 @@ static const migrate_step steps[] = {
 	migrate_2_3,
 	migrate_3_4,
 	migrate_4_5,
+	migrate_5_6,
 };
 
 _Static_assert(sizeof steps / sizeof steps[0] == STORE_SCHEMA_VERSION,

@@ -201,7 +201,8 @@ static int query_ok(const fv_visit_query *q, fv_errors *err)
 	return 1;
 }
 
-#define LATEST " WHERE v.version = (SELECT max(version) FROM visit w WHERE w.id = v.id)"
+/* the latest version of each visit (schema 6 keeps superseded) */
+#define LATEST " WHERE v.superseded = 0"
 
 fv_status fv_visit_list(fv_store *s, const fv_visit_query *q, fv_visit **out, size_t *n,
 			fv_errors *err)
@@ -226,8 +227,10 @@ fv_status fv_visit_list(fv_store *s, const fv_visit_query *q, fv_visit **out, si
 			    " coalesce(v.checkin, v.created_at) AS t1, v.created_at AS t2"
 			    " FROM visit v" LATEST);
 		query_where(q, 1, &sql);
-		fv_buf_addf(&sql, " ORDER BY v.visit_date DESC, t1 DESC LIMIT %zu)"
-			    " ORDER BY t1, t2, r", q->limit);
+		/* the order of the index visit_latest for one state, so that
+		 * the first rows of it are read, not all of them */
+		fv_buf_addf(&sql, " ORDER BY v.visit_date DESC, v.form_id DESC, v.rowid DESC"
+			    " LIMIT %zu) ORDER BY t1, t2, r", q->limit);
 	} else {
 		fv_buf_adds(&sql, "SELECT " VISIT_COLUMNS " FROM visit v" LATEST);
 		query_where(q, 1, &sql);

@@ -1667,6 +1667,85 @@ static int trig_has(const char *t, const char *line)
 	return 0;
 }
 
+/* "id:version:superseded ..." of the visits whose ids start with prefix. */
+static char *superseded_of(fv_store *s, const char *prefix)
+{
+	fv_buf b;
+	sqlite3_stmt *st = NULL;
+	fv_buf_init(&b);
+	if (sqlite3_prepare_v2(s->db, "SELECT substr(id, length(?1) + 1), version, superseded"
+				      " FROM visit WHERE id LIKE ?1 || '%' ORDER BY id, version",
+			       -1, &st, NULL) == SQLITE_OK) {
+		sqlite3_bind_text(st, 1, prefix, -1, SQLITE_STATIC);
+		while (sqlite3_step(st) == SQLITE_ROW)
+			fv_buf_addf(&b, "%s%s:%d:%d", b.len ? " " : "", sqlite3_column_text(st, 0),
+				    sqlite3_column_int(st, 1), sqlite3_column_int(st, 2));
+	}
+	sqlite3_finalize(st);
+	return b.s ? b.s : fv_xstrdup("");
+}
+
+/* Schema 6 marks every version of a visit but its latest: set for the
+ * rows a store at schema 5 had, then kept by the triggers as versions
+ * arrive in any order and drafts are deleted; lists read it. */
+static void test_pin_5(void)
+{
+	fv_buf t;
+	fv_buf_init(&t);
+	store_schema_pin(5);
+	fv_store *s = create_store("pinned5.fv", FV_ROLE_SUPERVISOR);
+	store_schema_pin(0);
+	if (!ok(s != NULL && version_of(s) == 5, "a store made at schema 5"))
+		goto out;
+	fv_person_input in = {
+		.name = "Six", .sex = "male", .birth = "1985-07-15",
+		.resident_id = "320102198507150016", .village = "North",
+	};
+	char pid[FV_ID_BYTES];
+	reset();
+	ok(fv_person_add(s, &in, pid, &err) == FV_OK, "schema 5: a person");
+	ok(trig_insert(s, &t, "s6-", pid, "x", 1, "returned", "2026-11-01") &&
+	   trig_insert(s, &t, "s6-", pid, "x", 2, "received", "2026-11-02") &&
+	   trig_insert(s, &t, "s6-", pid, "y", 1, "received", "2026-11-03") &&
+	   trig_insert(s, &t, "s6-", pid, "z", 2, "received", "2026-11-04") &&
+	   trig_insert(s, &t, "s6-", pid, "z", 1, "received", "2026-11-04"),
+	   "schema 5: versions, one older after a newer");
+	fv_store_close(s);
+
+	s = open_store("pinned5.fv");
+	if (!ok(s && version_of(s) == STORE_SCHEMA_VERSION, "opening brings it to %d",
+		STORE_SCHEMA_VERSION))
+		goto out;
+	char *got = superseded_of(s, "s6-");
+	is_str(got, "x:1:1 x:2:0 y:1:0 z:1:1 z:2:0", "the upgrade marks the older versions");
+	free(got);
+	ok(trig_insert(s, &t, "s6-", pid, "q", 3, "received", "2026-11-05") &&
+	   trig_insert(s, &t, "s6-", pid, "q", 2, "received", "2026-11-05") &&
+	   trig_insert(s, &t, "s6-", pid, "y", 2, "draft", ""), "schema 6: more versions");
+	got = superseded_of(s, "s6-");
+	is_str(got, "q:2:1 q:3:0 x:1:1 x:2:0 y:1:1 y:2:0 z:1:1 z:2:0",
+	       "an insert marks the lower versions, or itself when it is the lower");
+	free(got);
+	ok(trig_exec(s, &t, "delete y v2", "DELETE FROM visit WHERE id = 's6-y' AND version = 2"),
+	   "the draft deleted");
+	got = superseded_of(s, "s6-");
+	is_str(got, "q:2:1 q:3:0 x:1:1 x:2:0 y:1:0 z:1:1 z:2:0",
+	       "deleting the latest version unmarks the one below");
+	free(got);
+	fv_visit *v;
+	size_t n;
+	fv_visit_query q = {.states = FV_VISIT_BIT(FV_VISIT_RECEIVED)};
+	size_t counts[FV_VISIT_NSTATES];
+	reset();
+	ok(fv_visit_list(s, &q, &v, &n, &err) == FV_OK && n == 4, "the latest versions listed");
+	fv_visit_list_free(v, n);
+	ok(fv_visit_count(s, NULL, counts, &err) == FV_OK && counts[FV_VISIT_RECEIVED] == 4 &&
+	   counts[FV_VISIT_RETURNED] == 0, "and counted");
+	fv_store_close(s);
+out:
+	fv_buf_release(&t);
+}
+
 /* A store made at schema 4 opens at 5 with the same rows, and the new
  * triggers do exactly what the old ones did. */
 static void test_pin_4(void)
@@ -1956,6 +2035,7 @@ int main(void)
 	test_alerts();
 	test_pin();
 	test_pin_4();
+	test_pin_5();
 	test_scale();
 
 	fv_errors_release(&err);
