@@ -24,7 +24,16 @@
  *       process) is taken off.  Median of 5 processes, cold (the OS cache
  *       of the store dropped) and warm.  Reference: `fieldvisit person
  *       list --json` on the same store, a whole process, the same KDF
- *       taken off.  Target: under 300 ms.
+ *       taken off.  Target: under 300 ms.  The screens ask the system to
+ *       read the store ahead when the unlock screen shows it and while
+ *       the key is derived (fv_store_prefetch); with vault_pw_fast()
+ *       there is no time for that, so the cold runs are made once more
+ *       on a copy whose passphrase slot has the cost the program really
+ *       uses (vault_pw_calibrate(0.5 s, 64 MiB), as fv_cli_pwcost_pick),
+ *       its KDF (measured in each process) taken off: what a worker
+ *       waits beyond Argon2 after a cold start.  That is the figure the
+ *       cold target is judged on; its peak RSS (Argon2's 64 MiB) is left
+ *       out of (c), as the KDF is out of the times.
  *   (b) each key in the form runner on the 500-question form: every
  *       question answered (an integer: a digit and Enter; a select_one:
  *       its number, then Enter); each answer saves the draft
@@ -443,6 +452,23 @@ static void drop_cache(const char *path)
 	}
 }
 
+/* Give the store at path the passphrase cost the program really uses. */
+static void real_kdf(const char *path)
+{
+	char *keys = fv_xasprintf("%s.keys", path);
+	uint8_t id[VAULT_STORE_ID_BYTES];
+	vault_key *master = NULL;
+	fv_errors err;
+	fv_errors_init(&err);
+	if (vault_keyfile_unlock(keys, PASS, &master, id, &err) != FV_OK ||
+	    vault_keyfile_rewrap(keys, master, PASS, vault_pw_calibrate(0.5, UINT64_C(64) << 20),
+				 &err) != FV_OK)
+		die_errors("giving the copy the program's KDF", &err);
+	vault_key_free(master);
+	fv_errors_release(&err);
+	free(keys);
+}
+
 /* Install the form into the copy; *person gets someone to visit. */
 static void prepare(const char *dir, const char *path, char **person)
 {
@@ -542,6 +568,7 @@ int main(int argc, char **argv)
 	}
 	char *fixture = fv_xasprintf("%s/generated.fv", dir);
 	char *copy = fv_xasprintf("%s/ui.fv", dir);
+	char *kdf_copy = fv_xasprintf("%s/ui-kdf.fv", dir);
 	char *keyfile = fv_xasprintf("%s.keys", fixture);
 	struct stat sb;
 	recovery_key(dir);
@@ -553,6 +580,8 @@ int main(int argc, char **argv)
 	copy_store(fixture, copy);
 	char *person;
 	prepare(dir, copy, &person);
+	copy_store(copy, kdf_copy);
+	real_kdf(kdf_copy);
 	if (prepare_only) {
 		/* to profile one run: perf record ./bench_ui --child-form STORE PERSON */
 		printf("%s %s\n", copy, person);
@@ -563,6 +592,7 @@ int main(int argc, char **argv)
 	char *prog = fv_xstrdup(bin && *bin ? bin : "./fieldvisit");
 	int have_cli = access(prog, X_OK) == 0;
 	char *unlock_argv[] = {exe, "--child-unlock", copy, NULL};
+	char *kdf_argv[] = {exe, "--child-unlock", kdf_copy, NULL};
 	char *form_argv[] = {exe, "--child-form", copy, person, NULL};
 	char *cli_argv[] = {prog, "person", "list", "--json", "--store", copy, NULL};
 
@@ -570,8 +600,10 @@ int main(int argc, char **argv)
 	 * reference.  Cold: the store's OS cache dropped before each.  Warm:
 	 * after an unlock that read everything Today reads (the cold
 	 * reference reads only the people, so it would leave the visits cold) */
-	run ul[2][RUNS], cli[2][RUNS], warmup;
+	run ul[2][RUNS], cli[2][RUNS], warmup, ulk[RUNS];
 	for (int i = 0; i < RUNS; i++) {
+		drop_cache(kdf_copy);
+		run_child(kdf_argv, &ulk[i], 1);
 		drop_cache(copy);
 		run_child(unlock_argv, &ul[0][i], 1);
 		if (have_cli) {
@@ -611,6 +643,7 @@ int main(int argc, char **argv)
 	double ans = MEDIAN_OF(fr, FORM_RUNS, answer_ms), p95 = MEDIAN_OF(fr, FORM_RUNS, p95_ms);
 	double worst = MEDIAN_OF(fr, FORM_RUNS, max_ms), open = MEDIAN_OF(fr, FORM_RUNS, open_ms);
 	double form_unlock = MEDIAN_OF(fr, FORM_RUNS, unlock_ms);
+	double cold_kdf = MEDIAN_OF(ulk, RUNS, unlock_ms), real_kdf_ms = MEDIAN_OF(ulk, RUNS, kdf_ms);
 
 	char note[200];
 	printf("bench_ui: the screens headless at 80x24 on %s people, %s visits (fieldvisit"
@@ -632,6 +665,9 @@ int main(int argc, char **argv)
 	snprintf(note, sizeof note, "(median of %d processes; KDF %.2f ms taken off)", RUNS, kdf);
 	figure("unlock to Today drawn, cold", unlock[0], "ms", have_cli ? unlock[0] / cli_ms[0] : 0,
 	       note);
+	snprintf(note, sizeof note, "(the program's KDF, %.0f ms, taken off)", real_kdf_ms);
+	figure("... cold, read ahead during the KDF", cold_kdf, "ms",
+	       have_cli ? cold_kdf / cli_ms[0] : 0, note);
 	figure("unlock to Today drawn, warm", unlock[1], "ms", have_cli ? unlock[1] / cli_ms[1] : 0,
 	       "");
 	figure("... peak RSS", ul_rss, "MB", have_cli ? ul_rss / cli_rss : 0, "(the largest)");
@@ -647,11 +683,10 @@ int main(int argc, char **argv)
 
 	printf("\ntargets\n");
 	char label[96];
-	for (int warm = 0; warm < 2; warm++) {
-		snprintf(label, sizeof label, "unlock to Today < %.0f ms, %s", UNLOCK_MS_MAX,
-			 warm ? "warm" : "cold");
-		target(label, unlock[warm], "ms", unlock[warm] < UNLOCK_MS_MAX);
-	}
+	snprintf(label, sizeof label, "unlock to Today < %.0f ms, cold", UNLOCK_MS_MAX);
+	target(label, cold_kdf, "ms", cold_kdf < UNLOCK_MS_MAX);
+	snprintf(label, sizeof label, "unlock to Today < %.0f ms, warm", UNLOCK_MS_MAX);
+	target(label, unlock[1], "ms", unlock[1] < UNLOCK_MS_MAX);
 	snprintf(label, sizeof label, "runner key median < %.0f ms", KEY_MS_MAX);
 	target(label, key, "ms", key < KEY_MS_MAX);
 	snprintf(label, sizeof label, "... keys saving an answer < %.0f ms", KEY_MS_MAX);
@@ -661,6 +696,8 @@ int main(int argc, char **argv)
 	target(label, rss, "MB", rss < RSS_MB_MAX);
 
 	remove_db(copy);
+	remove_db(kdf_copy);
+	free(kdf_copy);
 	if (!(keep && *keep))
 		nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
 	free(person);
