@@ -4,6 +4,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "ui_internal.h"
 
@@ -18,9 +19,21 @@ static const struct {
 
 static const char *const lang_codes[UI_NLANGS] = {"zh", "en"};
 
+/* One word of a language's report vocabulary (report.LANG.tsv). */
+typedef struct word {
+	char *key, *text;
+} word;
+
 struct ui_catalog {
 	char *text[UI_NLANGS][UI_NSTR];
+	word *words[UI_NLANGS];   /* sorted by key */
+	size_t nwords[UI_NLANGS];
 };
+
+static int cmp_word(const void *a, const void *b)
+{
+	return strcmp(((const word *)a)->key, ((const word *)b)->key);
+}
 
 const char *ui_lang_code(ui_lang l)
 {
@@ -145,12 +158,67 @@ static void load_lang(const char *dir, ui_lang l, ui_catalog *c, fv_errors *err,
 	free(path);
 }
 
+/* dir/report.LANG.tsv, when there is one: "key<TAB>text" lines, no
+ * arguments; a key twice or a line without a tab is an error. */
+static void load_words(const char *dir, ui_lang l, ui_catalog *c, fv_errors *err, fv_status *st)
+{
+	char *path = fv_xasprintf("%s/report.%s.tsv", dir, lang_codes[l]), *data;
+	size_t len, before = err->n, cap = 0;
+	fv_errors quiet;
+
+	fv_errors_init(&quiet);
+	if (access(path, F_OK) != 0 || fv_read_file(path, &data, &len, &quiet) != FV_OK) {
+		fv_errors_release(&quiet);   /* no vocabulary: the reports' own words */
+		free(path);
+		return;
+	}
+	fv_errors_release(&quiet);
+	int lineno = 0, bad_text = !fv_utf8_valid(data, len) || strlen(data) != len;
+	if (bad_text)
+		fv_errors_add(err, path, 0, "not UTF-8 text");
+	for (char *line = data, *next; !bad_text && line; line = next) {
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		lineno++;
+		line[strcspn(line, "\r")] = '\0';
+		if (!*line || *line == '#')
+			continue;
+		char *tab = strchr(line, '\t');
+		if (!tab || tab == line || !tab[1]) {
+			fv_errors_add(err, path, lineno, "expected KEY<TAB>TEXT");
+			continue;
+		}
+		*tab = '\0';
+		c->words[l] = fv_xgrow(c->words[l], &cap, c->nwords[l] + 1, sizeof *c->words[l]);
+		c->words[l][c->nwords[l]++] = (word){fv_xstrdup(line), fv_xstrdup(tab + 1)};
+	}
+	qsort(c->words[l], c->nwords[l], sizeof *c->words[l], cmp_word);
+	for (size_t i = 1; i < c->nwords[l]; i++)
+		if (strcmp(c->words[l][i - 1].key, c->words[l][i].key) == 0)
+			fv_errors_add(err, path, 0, "key '%s' more than once", c->words[l][i].key);
+	if (err->n != before && *st == FV_OK)
+		*st = FV_EINVAL;
+	free(data);
+	free(path);
+}
+
+const char *ui_catalog_word(const ui_catalog *c, ui_lang l, const char *key)
+{
+	word k = {(char *)key, NULL};
+	const word *w = c->nwords[l] ? bsearch(&k, c->words[l], c->nwords[l], sizeof k, cmp_word)
+				     : NULL;
+	return w ? w->text : NULL;
+}
+
 fv_status ui_catalog_load(const char *dir, ui_catalog **out, fv_errors *err)
 {
 	ui_catalog *c = fv_xcalloc(1, sizeof *c);
 	fv_status st = FV_OK;
-	for (int l = 0; l < UI_NLANGS; l++)
+	for (int l = 0; l < UI_NLANGS; l++) {
 		load_lang(dir, (ui_lang)l, c, err, &st);
+		load_words(dir, (ui_lang)l, c, err, &st);
+	}
 	if (st != FV_OK) {
 		ui_catalog_free(c);
 		c = NULL;
@@ -163,9 +231,15 @@ void ui_catalog_free(ui_catalog *c)
 {
 	if (!c)
 		return;
-	for (int l = 0; l < UI_NLANGS; l++)
+	for (int l = 0; l < UI_NLANGS; l++) {
 		for (int i = 0; i < UI_NSTR; i++)
 			free(c->text[l][i]);
+		for (size_t i = 0; i < c->nwords[l]; i++) {
+			free(c->words[l][i].key);
+			free(c->words[l][i].text);
+		}
+		free(c->words[l]);
+	}
 	free(c);
 }
 

@@ -142,12 +142,38 @@ static const fv_report_cell *cell(const fv_report_table *t, size_t r, size_t c)
 	return &t->cells[r * t->ncols + c];
 }
 
-/* A cell as text, as the text writer writes it. */
-static const char *cell_str(const fv_report_cell *c, char buf[64])
+/* The word of the screen's language for a report's own word (the
+ * reports' vocabulary, ui_catalog_word), else the report's own. */
+static const char *word2(const ui *u, const char *what, const char *a, const char *b,
+			 const char *own)
+{
+	char key[160];
+	snprintf(key, sizeof key, "%s.%s.%s", what, a, b);
+	const char *w = ui_catalog_word(u->cat, u->lang, key);
+	return w ? w : own;
+}
+
+static const char *title_word(const ui *u, fv_report_kind k, const fv_report_table *t)
+{
+	return word2(u, "title", fv_report_name(k), t->name, t->title);
+}
+
+static const char *col_word(const ui *u, fv_report_kind k, const char *col)
+{
+	char key[96];
+	snprintf(key, sizeof key, "col.%s", col);
+	const char *w = ui_catalog_word(u->cat, u->lang, key);
+	return word2(u, "col", fv_report_name(k), col, w ? w : col);
+}
+
+/* A cell as text, as the text writer writes it; a code in the words of
+ * the screen's language (u NULL: as it is). */
+static const char *cell_str(const ui *u, const fv_report_table *t, size_t col,
+			    const fv_report_cell *c, char buf[64])
 {
 	switch (c->kind) {
 	case FV_CELL_TEXT:
-		return c->text;
+		return u && c->text ? word2(u, "code", t->cols[col], c->text, c->text) : c->text;
 	case FV_CELL_INT:
 		snprintf(buf, 64, "%.0f", c->num);
 		return buf;
@@ -177,16 +203,16 @@ static void pad(fv_buf *b, const char *s, size_t w, int right)
 
 /* The table's rows, columns aligned; the columns that do not fit in
  * width are left out (the chart and the command show them all). */
-static void lay_table(reports *d, const fv_report_table *t, int width)
+static void lay_table(const ui *u, reports *d, const fv_report_table *t, int width)
 {
 	size_t *w = fv_xcalloc(t->ncols ? t->ncols : 1, sizeof *w);
 	size_t *nat = fv_xcalloc(t->ncols ? t->ncols : 1, sizeof *nat);
 	char buf[64];
 	fv_buf b;
 	for (size_t c = 0; c < t->ncols; c++) {
-		w[c] = ui_width(t->cols[c]);
+		w[c] = ui_width(col_word(u, d->kind, t->cols[c]));
 		for (size_t r = 0; r < t->nrows; r++) {
-			size_t cw = ui_width(cell_str(cell(t, r, c), buf));
+			size_t cw = ui_width(cell_str(u, t, c, cell(t, r, c), buf));
 			if (cw > w[c])
 				w[c] = cw;
 		}
@@ -212,7 +238,7 @@ static void lay_table(reports *d, const fv_report_table *t, int width)
 	fv_buf_adds(&b, "  ");
 	for (size_t c = 0; c < nc; c++) {
 		int right = t->nrows && cell(t, 0, c)->kind != FV_CELL_TEXT;
-		pad(&b, t->cols[c], w[c], right);
+		pad(&b, col_word(u, d->kind, t->cols[c]), w[c], right);
 		fv_buf_adds(&b, c + 1 < nc ? "  " : "");
 	}
 	add_line(d, UI_DIM, b.s);
@@ -221,7 +247,7 @@ static void lay_table(reports *d, const fv_report_table *t, int width)
 		fv_buf_adds(&b, t->marked[r] ? "* " : "  ");
 		for (size_t c = 0; c < nc; c++) {
 			const fv_report_cell *x = cell(t, r, c);
-			pad(&b, cell_str(x, buf), w[c], x->kind != FV_CELL_TEXT);
+			pad(&b, cell_str(u, t, c, x, buf), w[c], x->kind != FV_CELL_TEXT);
 			fv_buf_adds(&b, c + 1 < nc ? "  " : "");
 		}
 		add_line(d, t->marked[r] ? UI_ERROR : UI_NORMAL, b.s);
@@ -235,7 +261,7 @@ static void lay_table(reports *d, const fv_report_table *t, int width)
 /* The table's bar chart: per row its label and a bar of each value (the
  * second as a lighter bar under it), scaled to the largest value or the
  * reference line, with the reference line drawn as |. */
-static void lay_chart(reports *d, const fv_report_table *t, int width)
+static void lay_chart(const ui *u, reports *d, const fv_report_table *t, int width)
 {
 	int nv = t->chart_value[1] >= 0 ? 2 : 1;
 	double max = isnan(t->chart_line) ? 0 : t->chart_line;
@@ -247,7 +273,8 @@ static void lay_chart(reports *d, const fv_report_table *t, int width)
 			if (c->kind != FV_CELL_EMPTY && c->num > max)
 				max = c->num;
 		}
-		size_t cw = ui_width(cell_str(cell(t, r, (size_t)t->chart_label), buf));
+		size_t cw = ui_width(cell_str(u, t, (size_t)t->chart_label,
+					      cell(t, r, (size_t)t->chart_label), buf));
 		if (cw > lw)
 			lw = cw;
 	}
@@ -259,7 +286,8 @@ static void lay_chart(reports *d, const fv_report_table *t, int width)
 	fv_buf b;
 	fv_buf_init(&b);
 	for (int k = 0; k < nv; k++)
-		fv_buf_addf(&b, "%s%s %s", k ? "   " : "", k ? "░" : "█", t->cols[t->chart_value[k]]);
+		fv_buf_addf(&b, "%s%s %s", k ? "   " : "", k ? "░" : "█",
+			    col_word(u, d->kind, t->cols[t->chart_value[k]]));
 	if (!isnan(t->chart_line)) {
 		char v[32];
 		snprintf(v, sizeof v, "%g", t->chart_line);
@@ -273,7 +301,8 @@ static void lay_chart(reports *d, const fv_report_table *t, int width)
 			fv_buf bar;
 			fv_buf_init(&b);
 			fv_buf_init(&bar);
-			pad(&b, k ? "" : cell_str(cell(t, r, (size_t)t->chart_label), buf), lw, 0);
+			pad(&b, k ? "" : cell_str(u, t, (size_t)t->chart_label,
+						  cell(t, r, (size_t)t->chart_label), buf), lw, 0);
 			fv_buf_adds(&b, "  ");
 			double v = c->kind == FV_CELL_EMPTY ? 0 : c->num;
 			if (k == 0) {
@@ -288,7 +317,7 @@ static void lay_chart(reports *d, const fv_report_table *t, int width)
 				fv_buf_adds(&b, bar.s);
 			for (int x = (int)bw; x < bars; x++)
 				fv_buf_adds(&b, x == ref ? "|" : " ");
-			fv_buf_addf(&b, " %s", cell_str(c, buf));
+			fv_buf_addf(&b, " %s", cell_str(u, t, (size_t)t->chart_value[k], c, buf));
 			fv_buf_release(&bar);
 			add_line(d, t->marked[r] ? UI_ERROR : UI_NORMAL, b.s);
 		}
@@ -305,17 +334,17 @@ static void lay_out(ui *u, reports *d, int width)
 		const fv_report_table *t = &rep->tables[i];
 		if (i)
 			add_line(d, UI_NORMAL, fv_xstrdup(""));
-		add_line(d, UI_HEADING, fv_xasprintf("%s (%s)", t->title, t->name));
+		add_line(d, UI_HEADING, fv_xasprintf("%s (%s)", title_word(u, d->kind, t), t->name));
 		if (!t->nrows) {
 			add_line(d, UI_DIM, fv_xasprintf("  %s", ui_tr(u, UI_S_REPORT_EMPTY)));
 			continue;
 		}
 		for (size_t r = 0; r < t->nrows; r++)
 			marked |= t->marked[r];
-		lay_table(d, t, width);
+		lay_table(u, d, t, width);
 		if (t->chart_label >= 0) {
 			add_line(d, UI_NORMAL, fv_xstrdup(""));
-			lay_chart(d, t, width);
+			lay_chart(u, d, t, width);
 		}
 	}
 	if (rep->nnotes || marked)

@@ -103,6 +103,14 @@ typedef struct ui_catalog ui_catalog;
 FV_MUST_CHECK fv_status ui_catalog_load(const char *dir, ui_catalog **out, fv_errors *err);
 void ui_catalog_free(ui_catalog *c);
 const char *ui_catalog_text(const ui_catalog *c, ui_lang l, ui_str s);
+/*
+ * The reports' vocabulary (dir/report.LANG.tsv, optional; read by
+ * ui_catalog_load): the words the reports screen shows for a report's
+ * own, "title.KIND.TABLE", "col.KIND.COLUMN" or "col.COLUMN", and
+ * "code.COLUMN.VALUE" for the codes in text cells.  NULL when the
+ * language has none for key.
+ */
+const char *ui_catalog_word(const ui_catalog *c, ui_lang l, const char *key);
 /* The key of s in the files ("home.title"). */
 const char *ui_str_key(ui_str s);
 /* Append text to out with {1}..{9} replaced by args[0..8] (NULL args

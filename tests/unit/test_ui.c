@@ -11,7 +11,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "fieldvisit/report.h"
 #include "fieldvisit/rules.h"
+#include "fieldvisit/vault.h"
 #include "tap.h"
 #include "ui_internal.h"
 
@@ -215,6 +217,64 @@ static void write_file(const char *path, const char *text)
 	fclose(fp);
 }
 
+/* Every title and column of every report (a quarter: with the tables
+ * by month) has its Chinese word for the reports screen. */
+static void test_report_words(const ui_catalog *cat)
+{
+	char *dir = fv_xasprintf("%s/assets/rules", FV_SRCDIR);
+	fv_rules *r = NULL;
+	fv_errors err;
+	fv_errors_init(&err);
+	if (!ok(fv_rules_load_dir(dir, &r, &err) == FV_OK, "the shipped rule tables")) {
+		fv_errors_release(&err);
+		free(dir);
+		return;
+	}
+	size_t missing = 0, words = 0;
+	if (!ok(vault_init() == FV_OK, "the vault (the callback sample's keyed hash)"))
+		return;
+	for (int k = 0; k < FV_REPORT_NKINDS; k++) {
+		fv_report_facts f;
+		fv_report_args a;
+		fv_report rep;
+		memset(&f, 0, sizeof f);
+		memset(&a, 0, sizeof a);
+		f.team = "team";
+		fv_period_parse("2026Q4", &a.period);
+		a.day = a.period.last;
+		fv_report_compute((fv_report_kind)k, r, &f, &a, &rep);
+		for (size_t i = 0; i < rep.ntables; i++) {
+			const fv_report_table *t = &rep.tables[i];
+			char *key = fv_xasprintf("title.%s.%s", fv_report_name((fv_report_kind)k),
+						 t->name);
+			words++;
+			if (!ui_catalog_word(cat, UI_ZH, key) && ++missing)
+				diag("no Chinese for %s", key);
+			free(key);
+			for (size_t c = 0; c < t->ncols; c++) {
+				char *any = fv_xasprintf("col.%s", t->cols[c]);
+				key = fv_xasprintf("col.%s.%s", fv_report_name((fv_report_kind)k),
+						   t->cols[c]);
+				words++;
+				if (!ui_catalog_word(cat, UI_ZH, key) &&
+				    !ui_catalog_word(cat, UI_ZH, any) && ++missing)
+					diag("no Chinese for %s", any);
+				free(key);
+				free(any);
+			}
+		}
+		fv_report_release(&rep);
+	}
+	ok(words > 100 && missing == 0, "every report title and column has its Chinese word (%zu)",
+	   words);
+	ok(ui_catalog_word(cat, UI_EN, "col.people_due") == NULL,
+	   "English shows the reports' own words");
+	is_str(ui_catalog_word(cat, UI_ZH, "code.rule.makeup"), "补访", "a code in Chinese");
+	fv_rules_free(r);
+	fv_errors_release(&err);
+	free(dir);
+}
+
 static void test_catalog(void)
 {
 	char *dir = fv_xasprintf("%s/assets/i18n", FV_SRCDIR);
@@ -231,6 +291,7 @@ static void test_catalog(void)
 	is_str(ui_catalog_text(cat, UI_EN, UI_S_TITLE_HOME), "Today", "an English text");
 	test_table(cat);
 	test_words(cat);
+	test_report_words(cat);
 	ui_catalog_free(cat);
 
 	/* a broken catalog: every problem, with its line */
@@ -260,6 +321,29 @@ static void test_catalog(void)
 	ok(ui_catalog_load(tmpl, &cat, &err) == FV_EINVAL && err.n == UI_NSTR - 1 &&
 	   strstr(err.lines[0], "missing key 'title.unlock'"), "every missing key is named");
 	fv_errors_release(&err);
+	/* the reports' vocabulary: optional, but sound when there */
+	fv_buf_release(&all);
+	fv_buf_init(&all);
+	for (int i = 0; i < UI_NSTR; i++)
+		fv_buf_addf(&all, "%s\tx\n", ui_str_key((ui_str)i));
+	write_file(en, all.s);
+	char *words = fv_xasprintf("%s/report.zh.tsv", tmpl);
+	write_file(words, "# a comment\ncol.due\t应访\nno tab here\ncol.due\t又一个\n");
+	fv_errors_init(&err);
+	ok(ui_catalog_load(tmpl, &cat, &err) == FV_EINVAL && !cat && err.n == 2 &&
+	   strstr(err.lines[0], "report.zh.tsv:3: expected KEY<TAB>TEXT") &&
+	   strstr(err.lines[1], "key 'col.due' more than once"),
+	   "a broken report vocabulary is refused, each problem named");
+	fv_errors_release(&err);
+	write_file(words, "col.due\t应访\n");
+	fv_errors_init(&err);
+	ok(ui_catalog_load(tmpl, &cat, &err) == FV_OK && cat &&
+	   strcmp(ui_catalog_word(cat, UI_ZH, "col.due"), "应访") == 0 &&
+	   !ui_catalog_word(cat, UI_ZH, "col.done"), "a sound one is read");
+	ui_catalog_free(cat);
+	fv_errors_release(&err);
+	unlink(words);
+	free(words);
 	unlink(zh);
 	unlink(en);
 
