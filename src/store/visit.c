@@ -154,7 +154,7 @@ fv_status fv_visit_get(fv_store *s, const char *id, int version, fv_visit *out, 
 }
 
 /* The conditions of q after "WHERE <latest version>" (fixed text only:
- * the values are bound by bind_query); with_states: q->states too. */
+ * the values are bound by query_prepare); with_states: q->states too. */
 static void query_where(const fv_visit_query *q, int with_states, fv_buf *sql)
 {
 	if (q->person)
@@ -180,8 +180,14 @@ static void query_where(const fv_visit_query *q, int with_states, fv_buf *sql)
 	}
 }
 
-static void bind_query(sqlite3_stmt *st, const fv_visit_query *q)
+/* The statement of sql (released) with the values of q bound. */
+static sqlite3_stmt *query_prepare(fv_store *s, fv_buf *sql, const fv_visit_query *q,
+				   fv_errors *err)
 {
+	sqlite3_stmt *st = store_prepare(s, sql->s, err);
+	fv_buf_release(sql);
+	if (!st)
+		return NULL;
 	if (q->person)
 		sqlite3_bind_text(st, 1, q->person, -1, SQLITE_TRANSIENT);
 	if (q->form)
@@ -190,6 +196,7 @@ static void bind_query(sqlite3_stmt *st, const fv_visit_query *q)
 		sqlite3_bind_text(st, 3, q->from, -1, SQLITE_TRANSIENT);
 	if (q->to)
 		sqlite3_bind_text(st, 4, q->to, -1, SQLITE_TRANSIENT);
+	return st;
 }
 
 static int query_ok(const fv_visit_query *q, fv_errors *err)
@@ -236,11 +243,9 @@ fv_status fv_visit_list(fv_store *s, const fv_visit_query *q, fv_visit **out, si
 		query_where(q, 1, &sql);
 		fv_buf_adds(&sql, order);
 	}
-	sqlite3_stmt *st = store_prepare(s, sql.s, err);
-	fv_buf_release(&sql);
+	sqlite3_stmt *st = query_prepare(s, &sql, q, err);
 	if (!st)
 		return FV_EIO;
-	bind_query(st, q);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		items = fv_xgrow(items, &cap, count + 1, sizeof *items);
 		row_to_visit(st, &items[count++], 0);
@@ -271,11 +276,9 @@ fv_status fv_visit_count(fv_store *s, const fv_visit_query *q, size_t counts[FV_
 	fv_buf_adds(&sql, "SELECT v.state, count(*) FROM visit v" LATEST);
 	query_where(q, 0, &sql);
 	fv_buf_adds(&sql, " GROUP BY v.state");
-	sqlite3_stmt *st = store_prepare(s, sql.s, err);
-	fv_buf_release(&sql);
+	sqlite3_stmt *st = query_prepare(s, &sql, q, err);
 	if (!st)
 		return FV_EIO;
-	bind_query(st, q);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		fv_visit_state state;
 		const char *name = (const char *)sqlite3_column_text(st, 0);

@@ -95,6 +95,43 @@ static int check_args(const char *text, int args)
 	return 1;
 }
 
+/*
+ * The next "KEY<TAB>TEXT" line of the text at *cursor (cut into lines in
+ * place; *cursor NULL at the end), blank lines and '#' comments skipped,
+ * a CR before the LF dropped: 1 with *key and *text, 0 at the end.  A
+ * line without a tab is an error in err (path:line), and skipped.  The
+ * first call checks that the text is UTF-8 without NUL (else an error
+ * and 0).
+ */
+static int next_pair(const char *path, char **cursor, size_t len, int *lineno, char **key,
+		     char **text, fv_errors *err)
+{
+	if (*lineno == 0 && *cursor && (!fv_utf8_valid(*cursor, len) || strlen(*cursor) != len)) {
+		fv_errors_add(err, path, 0, "not UTF-8 text");
+		*cursor = NULL;
+	}
+	while (*cursor) {
+		char *line = *cursor, *next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		*cursor = next;
+		++*lineno;
+		line[strcspn(line, "\r")] = '\0';
+		if (!*line || *line == '#')
+			continue;
+		char *tab = strchr(line, '\t');
+		if (!tab) {
+			fv_errors_add(err, path, *lineno, "expected KEY<TAB>TEXT");
+			continue;
+		}
+		*tab = '\0';
+		*key = line;
+		*text = tab + 1;
+		return 1;
+	}
+	return 0;
+}
+
 static void load_lang(const char *dir, ui_lang l, ui_catalog *c, fv_errors *err, fv_status *st)
 {
 	char *path = fv_xasprintf("%s/ui.%s.tsv", dir, lang_codes[l]), *data;
@@ -106,24 +143,9 @@ static void load_lang(const char *dir, ui_lang l, ui_catalog *c, fv_errors *err,
 		free(path);
 		return;
 	}
-	int lineno = 0, bad_text = !fv_utf8_valid(data, len) || strlen(data) != len;
-	if (bad_text)
-		fv_errors_add(err, path, 0, "not UTF-8 text");
-	for (char *line = data, *next; !bad_text && line; line = next) {
-		next = strchr(line, '\n');
-		if (next)
-			*next++ = '\0';
-		lineno++;
-		line[strcspn(line, "\r")] = '\0';
-		if (!*line || *line == '#')
-			continue;
-		char *tab = strchr(line, '\t');
-		if (!tab) {
-			fv_errors_add(err, path, lineno, "expected KEY<TAB>TEXT");
-			continue;
-		}
-		*tab = '\0';
-		char *text = tab + 1;
+	int lineno = 0;
+	char *cursor = data, *line, *text;
+	while (next_pair(path, &cursor, len, &lineno, &line, &text, err)) {
 		int i = find_key(line);
 		if (i < 0) {
 			fv_errors_add(err, path, lineno, "unknown key '%s'", line);
@@ -149,7 +171,7 @@ static void load_lang(const char *dir, ui_lang l, ui_catalog *c, fv_errors *err,
 			c->text[l][i] = fv_xstrdup(text);
 	}
 	/* missing keys, unless the file was not read as lines at all */
-	for (int i = 0; i < UI_NSTR && !bad_text; i++)
+	for (int i = 0; i < UI_NSTR && lineno > 0; i++)
 		if (!lines[i])
 			fv_errors_add(err, path, 0, "missing key '%s'", strs[i].key);
 	if (err->n != before && *st == FV_OK)
@@ -173,25 +195,15 @@ static void load_words(const char *dir, ui_lang l, ui_catalog *c, fv_errors *err
 		return;
 	}
 	fv_errors_release(&quiet);
-	int lineno = 0, bad_text = !fv_utf8_valid(data, len) || strlen(data) != len;
-	if (bad_text)
-		fv_errors_add(err, path, 0, "not UTF-8 text");
-	for (char *line = data, *next; !bad_text && line; line = next) {
-		next = strchr(line, '\n');
-		if (next)
-			*next++ = '\0';
-		lineno++;
-		line[strcspn(line, "\r")] = '\0';
-		if (!*line || *line == '#')
-			continue;
-		char *tab = strchr(line, '\t');
-		if (!tab || tab == line || !tab[1]) {
+	int lineno = 0;
+	char *cursor = data, *key, *text;
+	while (next_pair(path, &cursor, len, &lineno, &key, &text, err)) {
+		if (!*key || !*text) {
 			fv_errors_add(err, path, lineno, "expected KEY<TAB>TEXT");
 			continue;
 		}
-		*tab = '\0';
 		c->words[l] = fv_xgrow(c->words[l], &cap, c->nwords[l] + 1, sizeof *c->words[l]);
-		c->words[l][c->nwords[l]++] = (word){fv_xstrdup(line), fv_xstrdup(tab + 1)};
+		c->words[l][c->nwords[l]++] = (word){fv_xstrdup(key), fv_xstrdup(text)};
 	}
 	qsort(c->words[l], c->nwords[l], sizeof *c->words[l], cmp_word);
 	for (size_t i = 1; i < c->nwords[l]; i++)
