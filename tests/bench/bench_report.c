@@ -17,7 +17,9 @@
  * transaction that is rolled back; its target is 300 ms at 1,000,000.
  * Peak RSS at the end.
  *
- * FV_BENCH_DIR=DIR keeps the generated store in DIR and reuses it.  A
+ * FV_BENCH_DIR=DIR keeps the generated store in DIR and reuses it;
+ * FV_BENCH_ONLY=inbox measures the inbox alone (a big store's reports
+ * take minutes).  A
  * benchmark, not a test: it exits 0 unless something fails to run.
  */
 #include <fcntl.h>
@@ -179,7 +181,9 @@ int main(void)
 	printf("%-13s %-7s %8s %9s %8s %14s\n", "report", "period", "visits", "seconds", "x scan",
 	       "at 1M (linear)");
 	static const char *const periods[] = {"2026-11", "2026"};
-	for (int k = 0; k < FV_REPORT_NKINDS; k++)
+	const char *only = getenv("FV_BENCH_ONLY");   /* "inbox": the inbox alone */
+	int reports = !(only && strcmp(only, "inbox") == 0);
+	for (int k = 0; reports && k < FV_REPORT_NKINDS; k++)
 		for (int p = 0; p < 2; p++) {
 			double t[3];
 			size_t rows = 0;
