@@ -46,8 +46,14 @@ FV_MUST_CHECK fv_status store_latest_versions(fv_store *s, const char *sql, char
  * fv_store_apply_visit); *why is the reason of a conflict (static). */
 FV_MUST_CHECK fv_status store_person_import(fv_store *s, const fv_person *p, fv_apply *out,
 					    const char **why, char **other, fv_errors *err);
+/* here: what store_visit_here said of v, or -1 to ask it. */
 FV_MUST_CHECK fv_status store_visit_import(fv_store *s, const fv_visit *v, fv_visit_state state,
-					   fv_apply *out, const char **why, fv_errors *err);
+					   int here, fv_apply *out, const char **why,
+					   fv_errors *err);
+/* Is the visit (id, version) of v here: *here 0 no, 1 with the same
+ * content, 2 with other content. */
+FV_MUST_CHECK fv_status store_visit_here(fv_store *s, const fv_visit *v, int *here,
+					 fv_errors *err);
 FV_MUST_CHECK fv_status store_review_import(fv_store *s, const fv_review *r, fv_apply *out,
 					    const char **why, fv_errors *err);
 /* Call fn for every visit version (answers included) matching where (SQL

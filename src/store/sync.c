@@ -681,6 +681,17 @@ fv_status fv_store_apply_visit(fv_store *s, const fv_peer *sender, const fv_visi
 			      v->id);
 		return FV_EINVAL;
 	}
+	/* the same record again (a bundle re-sending it): nothing to check,
+	 * its person is here (the visit's foreign key), so not kept aside */
+	int here;
+	if ((st = store_visit_here(s, v, &here, err)) != FV_OK) {
+		name_lines(err, before, "visit", v->id, v->version);
+		return st;
+	}
+	if (here == 1) {
+		*out = FV_APPLY_SAME;
+		return fv_store_outbox_receipt(s, sender->id, "visit", v->id, v->version, err);
+	}
 	/* a visit about a person kept aside is kept aside with it */
 	sqlite3_stmt *q = store_prepare_cached(s,
 		"SELECT 1 FROM sync_conflict c WHERE c.tbl = 'person' AND c.id = ?1"
@@ -697,7 +708,7 @@ fv_status fv_store_apply_visit(fv_store *s, const fv_peer *sender, const fv_visi
 		why = "its person is kept aside as a conflict";
 		st = FV_OK;
 	} else {
-		st = store_visit_import(s, v, FV_VISIT_RECEIVED, out, &why, err);
+		st = store_visit_import(s, v, FV_VISIT_RECEIVED, here, out, &why, err);
 	}
 	name_lines(err, before, "visit", v->id, v->version);
 	if (st == FV_OK && *out == FV_APPLY_CONFLICT)
