@@ -474,15 +474,16 @@ fv_status fv_store_unreceipted(fv_store *s, fv_person_fn pf, fv_visit_fn vf, voi
 				count, err);
 }
 
-fv_status fv_store_mark_sent(fv_store *s, fv_errors *err)
+fv_status fv_store_mark_sent(fv_store *s, int64_t seq, fv_errors *err)
 {
-	char now[40];
-	store_sql_now(now);
-	sqlite3_stmt *w = store_prepare(s, "UPDATE visit SET state = 'sent', updated_at = ?2"
+	/* beside the visit rows, not in them (schema 6): the first bundle
+	 * that carried a visit keeps its mark */
+	sqlite3_stmt *w = store_prepare(s, "INSERT OR IGNORE INTO visit_sent(id, version,"
+					   " bundle_seq) SELECT id, version, ?2 FROM visit"
 					   " WHERE author = ?1 AND state = 'submitted'", err);
 	if (w) {
 		sqlite3_bind_text(w, 1, s->device, -1, SQLITE_STATIC);
-		sqlite3_bind_text(w, 2, now, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_int64(w, 2, seq);
 	}
 	return store_sql_done(s, w, "marking visits sent", err);
 }

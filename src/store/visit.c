@@ -70,8 +70,12 @@ static unsigned next_states(fv_visit_state from)
 /* ------------------------------------------------------------------ */
 /* Reading                                                             */
 
+/* A submitted visit that a bundle carried reads as sent (schema 6). */
+#define VISIT_STATE                                                                     \
+	"CASE WHEN v.state = 'submitted' AND EXISTS (SELECT 1 FROM visit_sent t"          \
+	" WHERE t.id = v.id AND t.version = v.version) THEN 'sent' ELSE v.state END"
 #define VISIT_COLUMNS                                                                   \
-	"v.id, v.version, v.author, v.person_id, v.form_id, v.form_version, v.state,"   \
+	"v.id, v.version, v.author, v.person_id, v.form_id, v.form_version, " VISIT_STATE "," \
 	" v.checkin, v.checkout, v.duration, v.services, v.score, v.band, v.visit_date," \
 	" v.created_at, v.updated_at, v.submitted_at,"                                   \
 	" (SELECT group_concat(a.kind, ' ') FROM alert a"                                \
@@ -177,7 +181,7 @@ fv_status fv_visit_list(fv_store *s, const fv_visit_query *q, fv_visit **out, si
 	if (q->person)
 		fv_buf_adds(&sql, " AND v.person_id = ?1");
 	if (q->states) {
-		const char *sep = " AND v.state IN (";
+		const char *sep = " AND " VISIT_STATE " IN (";
 		for (size_t i = 0; i < NSTATES; i++) {
 			if (q->states & FV_VISIT_BIT(i)) {
 				fv_buf_addf(&sql, "%s'%s'", sep, state_names[i]);
@@ -726,6 +730,22 @@ static fv_status set_state(fv_store *s, const fv_visit *v, fv_visit_state to, fv
 {
 	char now[40];
 	store_sql_now(now);
+	if (to == FV_VISIT_RECEIVED) {
+		/* a visit sent by its mark (schema 6) passes through 'sent' in
+		 * its row, as the state machine wants */
+		sqlite3_stmt *w = store_prepare(s,
+			"UPDATE visit SET state = 'sent', updated_at = ?3 WHERE id = ?1"
+			" AND version = ?2 AND state = 'submitted' AND EXISTS (SELECT 1 FROM"
+			" visit_sent t WHERE t.id = ?1 AND t.version = ?2)", err);
+		if (w) {
+			sqlite3_bind_text(w, 1, v->id, -1, SQLITE_TRANSIENT);
+			sqlite3_bind_int(w, 2, v->version);
+			sqlite3_bind_text(w, 3, now, -1, SQLITE_TRANSIENT);
+		}
+		fv_status st = store_sql_done(s, w, "changing a visit's state", err);
+		if (st != FV_OK)
+			return st;
+	}
 	sqlite3_stmt *w = store_prepare(s,
 		"UPDATE visit SET state = ?3, updated_at = ?4 WHERE id = ?1 AND version = ?2", err);
 	if (w) {

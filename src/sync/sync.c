@@ -257,7 +257,7 @@ static fv_status export_up(fv_store *s, const fv_sync_self *me, const char *dir,
 	count = 0;
 	st = fv_store_unreceipted(s, write_person, write_visit, &wo, &count, err);
 	if (st == FV_OK)
-		st = fv_store_mark_sent(s, err);
+		st = fv_store_mark_sent(s, (int64_t)h.seq, err);
 	if (st == FV_OK)
 		st = finish_bundle(s, me, &sup, &h, file, w, o, err);
 	else
