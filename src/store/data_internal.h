@@ -58,7 +58,9 @@ FV_MUST_CHECK fv_status store_review_import(fv_store *s, const fv_review *r, fv_
 					    const char **why, fv_errors *err);
 /* Call fn for every visit version (answers included) matching where (SQL
  * over the alias v; ?1 is this store's device), in order of submission;
- * fn returns non-zero to stop.  *count grows by the visits given. */
+ * fn returns non-zero to stop.  *count grows by the visits given.  The
+ * visits are what a record line needs: state as the row holds it (a sent
+ * mark not read) and no alerts. */
 FV_MUST_CHECK fv_status store_visit_each(fv_store *s, const char *where, fv_visit_fn fn,
 					 void *ctx, size_t *count, fv_errors *err);
 /* Move a visit version on one step (the state machine's triggers allow

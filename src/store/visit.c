@@ -1281,7 +1281,12 @@ fv_status store_review_import(fv_store *s, const fv_review *r, fv_apply *out, co
 fv_status store_visit_each(fv_store *s, const char *where, fv_visit_fn fn, void *ctx,
 			   size_t *count, fv_errors *err)
 {
-	char *sql = fv_xasprintf("SELECT " VISIT_COLUMNS ", v.answers FROM visit v WHERE %s"
+	/* what a record line holds: the state as in the row, no alerts (an
+	 * export reads every visit, and the two would cost a lookup each) */
+	char *sql = fv_xasprintf("SELECT v.id, v.version, v.author, v.person_id, v.form_id,"
+				 " v.form_version, v.state, v.checkin, v.checkout, v.duration,"
+				 " v.services, v.score, v.band, v.visit_date, v.created_at,"
+				 " v.updated_at, v.submitted_at, '', v.answers FROM visit v WHERE %s"
 				 " ORDER BY v.submitted_at, v.id, v.version", where);
 	sqlite3_stmt *st = store_prepare(s, sql, err);
 	int rc, stop = 0;

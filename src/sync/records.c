@@ -540,10 +540,19 @@ static char *line_of(const char *table, const char *id, int version, json_t *fie
  * characters escaped (\b \f \n \r \t, else \u00XX), the rest as is; text
  * that is not UTF-8 is written as "" (as str() does).
  */
+/* 1 when s holds no byte above 0x7F (then it is UTF-8). */
+static int ascii(const char *s, size_t n)
+{
+	unsigned char any = 0;
+	for (size_t i = 0; i < n; i++)
+		any |= (unsigned char)s[i];
+	return any < 0x80;
+}
+
 static void put_string(fv_buf *b, const char *s)
 {
 	size_t n = s ? strlen(s) : 0;
-	if (!n || !fv_utf8_valid(s, n)) {
+	if (!n || (!ascii(s, n) && !fv_utf8_valid(s, n))) {
 		fv_buf_adds(b, "\"\"");
 		return;
 	}
@@ -602,7 +611,7 @@ static size_t canonical_string(const char *p, const char *end)
 			return 0;
 		}
 	}
-	if (q >= end || !fv_utf8_valid(p + 1, (size_t)(q - p - 1)))
+	if (q >= end || (!ascii(p + 1, (size_t)(q - p - 1)) && !fv_utf8_valid(p + 1, (size_t)(q - p - 1))))
 		return 0;
 	return (size_t)(q + 1 - p);
 }
@@ -651,6 +660,14 @@ static int canonical_answers(const char *a)
 
 char *fv_record_person_line(const fv_person *p)
 {
+	fv_buf b;
+	fv_buf_init(&b);
+	sync_person_line(&b, p);
+	return fv_buf_take(&b);
+}
+
+void sync_person_line(fv_buf *b, const fv_person *p)
+{
 	const char *k[] = {
 		"author", "name", "sex", "birth", "resident_id", "phone", "village", "household",
 		"categories", "contact1_name", "contact1_phone", "contact2_name",
@@ -663,16 +680,21 @@ char *fv_record_person_line(const fv_person *p)
 		p->contact_name[1], p->contact_phone[1], p->status, p->status_date,
 		p->status_reason, p->created_at, p->updated_at,
 	};
-	fv_buf b;
-	fv_buf_init(&b);
-	put_head(&b, "person", p->id, p->version);
+	put_head(b, "person", p->id, p->version);
 	for (size_t i = 0; i < sizeof k / sizeof k[0]; i++)
-		put_field(&b, k[i], v[i], i == 0);
-	fv_buf_adds(&b, "}}");
-	return fv_buf_take(&b);
+		put_field(b, k[i], v[i], i == 0);
+	fv_buf_adds(b, "}}");
 }
 
 char *fv_record_visit_line(const fv_visit *v)
+{
+	fv_buf b;
+	fv_buf_init(&b);
+	sync_visit_line(&b, v);
+	return fv_buf_take(&b);
+}
+
+void sync_visit_line(fv_buf *b, const fv_visit *v)
 {
 	const char *k[] = {"author", "person", "form_id", "form_version"};
 	const char *x[] = {v->author, v->person, v->form_id, v->form_version};
@@ -681,14 +703,12 @@ char *fv_record_visit_line(const fv_visit *v)
 	const char *x2[] = {v->checkin, v->checkout, v->services, v->visit_date, v->created_at,
 			    v->submitted_at};
 	const char *a = v->answers ? v->answers : "{}";
-	fv_buf b;
-	fv_buf_init(&b);
-	put_head(&b, "visit", v->id, v->version);
+	put_head(b, "visit", v->id, v->version);
 	for (size_t i = 0; i < 4; i++)
-		put_field(&b, k[i], x[i], i == 0);
-	fv_buf_adds(&b, ",\"answers\":");
+		put_field(b, k[i], x[i], i == 0);
+	fv_buf_adds(b, ",\"answers\":");
 	if (canonical_answers(a)) {
-		fv_buf_adds(&b, a);   /* as the store keeps them: the usual case */
+		fv_buf_adds(b, a);   /* as the store keeps them: the usual case */
 	} else {
 		/* anything else goes through jansson, as it always did */
 		json_error_t jerr;
@@ -701,13 +721,12 @@ char *fv_record_visit_line(const fv_visit *v)
 			fputs("fieldvisit: out of memory\n", stderr);
 			exit(4);
 		}
-		fv_buf_adds(&b, text);
+		fv_buf_adds(b, text);
 		free(text);
 	}
 	for (size_t i = 0; i < 6; i++)
-		put_field(&b, k2[i], x2[i], 0);
-	fv_buf_adds(&b, "}}");
-	return fv_buf_take(&b);
+		put_field(b, k2[i], x2[i], 0);
+	fv_buf_adds(b, "}}");
 }
 
 char *fv_record_review_line(const fv_review *rv)

@@ -54,6 +54,7 @@ void fv_sync_report_release(fv_sync_report *r)
 
 typedef struct outctx {
 	fv_bundle_writer *w;
+	fv_buf line;             /* one person or visit line at a time */
 	size_t records;
 	fv_sync_progress progress;
 	void *pctx;
@@ -189,15 +190,30 @@ static int count_visit(void *ctx, const fv_visit *v)
 	return ++*(size_t *)ctx >= 1;
 }
 
+/* A person or visit line, built in one buffer for all of them. */
+static void add_built(outctx *o)
+{
+	fv_bundle_writer_add(o->w, o->line.s, o->line.len);
+	o->records++;
+	if (o->progress)
+		o->progress(o->pctx, "writing", o->records, o->total);
+}
+
 static int write_person(void *ctx, const fv_person *p)
 {
-	add_line(ctx, fv_record_person_line(p));
+	outctx *o = ctx;
+	fv_buf_reset(&o->line);
+	sync_person_line(&o->line, p);
+	add_built(o);
 	return 0;
 }
 
 static int write_visit(void *ctx, const fv_visit *v)
 {
-	add_line(ctx, fv_record_visit_line(v));
+	outctx *o = ctx;
+	fv_buf_reset(&o->line);
+	sync_visit_line(&o->line, v);
+	add_built(o);
 	return 0;
 }
 
@@ -253,9 +269,13 @@ static fv_status export_up(fv_store *s, const fv_sync_self *me, const char *dir,
 	wo.w = w;
 	wo.progress = o ? o->progress : NULL;
 	wo.pctx = o ? o->progress_ctx : NULL;
+	fv_buf_init(&wo.line);
 	add_line(&wo, ack_line(&sup));
 	count = 0;
 	st = fv_store_unreceipted(s, write_person, write_visit, &wo, &count, err);
+	if (wo.line.s)
+		vault_wipe(wo.line.s, wo.line.cap);
+	fv_buf_release(&wo.line);
 	if (st == FV_OK)
 		st = fv_store_mark_sent(s, (int64_t)h.seq, err);
 	if (st == FV_OK)
