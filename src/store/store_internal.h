@@ -35,6 +35,8 @@ struct fv_store {
 	} cache[16];
 	size_t ncache;
 	int bulk;   /* a transaction of fv_store_begin_bulk is open */
+	/* visits of an import checked and not written yet (visit.c) */
+	struct store_stage *stage;
 };
 
 /* ---- the cipher VFS (vfs.c) ---- */
@@ -82,6 +84,8 @@ FV_MUST_CHECK fv_status store_cached_done(fv_store *s, sqlite3_stmt *st, const c
 FV_MUST_CHECK fv_status store_begin(fv_store *s, fv_errors *err);
 FV_MUST_CHECK fv_status store_commit(fv_store *s, fv_errors *err);
 void store_rollback(fv_store *s);
+/* Drop the visits staged by an import (visit.c; fv_store_flush writes them). */
+void store_stage_discard(fv_store *s);
 
 /* ---- schema (schema.c) ---- */
 

@@ -624,7 +624,11 @@ static int on_record(void *ctx, const char *line, size_t len, fv_errors *err)
 	st = fv_record_parse(line, len, c->lineno, &r, err);
 	if (st == FV_OK) {
 		text = fv_xstrndup(line, len);
-		st = apply(c, &r, text, err);
+		/* visits are written 32 at a time: anything else comes after them */
+		if (r.table != FV_REC_VISIT)
+			st = fv_store_flush(c->s, err);
+		if (st == FV_OK)
+			st = apply(c, &r, text, err);
 		free(text);
 		/* say which record and why, on one line each */
 		for (size_t i = before; i < err->n; i++) {
@@ -833,6 +837,8 @@ fv_status fv_sync_import(fv_store *s, const char *path, const fv_sync_options *o
 		fv_errors_add(err, path, 0, "a hello bundle without its hello record");
 		st = FV_EINVAL;
 	}
+	if (st == FV_OK)
+		st = fv_store_flush(s, err);
 	if (st == FV_OK)
 		st = fv_store_peer_in(s, peer.id, (int64_t)info.h.seq, info.hash, err);
 	if (st == FV_OK)
