@@ -86,6 +86,9 @@ FV_MUST_CHECK fv_status store_commit(fv_store *s, fv_errors *err);
 void store_rollback(fv_store *s);
 /* Drop the visits staged by an import (visit.c; fv_store_flush writes them). */
 void store_stage_discard(fv_store *s);
+/* Queue a receipt, staged inside an import's transaction (visit.c). */
+FV_MUST_CHECK fv_status store_stage_receipt(fv_store *s, const char *peer, const char *tbl,
+					    const char *id, int version, fv_errors *err);
 
 /* ---- schema (schema.c) ---- */
 

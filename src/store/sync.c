@@ -599,16 +599,7 @@ fv_status fv_store_outbox_sent(fv_store *s, const char *peer, int64_t seq, fv_er
 fv_status fv_store_outbox_receipt(fv_store *s, const char *peer, const char *tbl, const char *id,
 				  int version, fv_errors *err)
 {
-	sqlite3_stmt *w = store_prepare_cached(s,
-		"INSERT OR IGNORE INTO sync_outbox(peer, tbl, ref, id, version)"
-		" VALUES (?1, 'receipt', ?2, ?3, ?4)", err);
-	if (w) {
-		sqlite3_bind_text(w, 1, peer, -1, SQLITE_TRANSIENT);
-		sqlite3_bind_text(w, 2, tbl, -1, SQLITE_TRANSIENT);
-		sqlite3_bind_text(w, 3, id, -1, SQLITE_TRANSIENT);
-		sqlite3_bind_int(w, 4, version);
-	}
-	return store_cached_done(s, w, "queueing a receipt", err);
+	return store_stage_receipt(s, peer, tbl, id, version, err);
 }
 
 /* ------------------------------------------------------------------ */

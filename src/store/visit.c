@@ -977,8 +977,15 @@ typedef struct staged_alert {
 	int version;
 } staged_alert;
 
+typedef struct staged_receipt {
+	char *peer, *tbl, *id;
+	int version;
+} staged_receipt;
+
 struct store_stage {
 	size_t n;
+	staged_receipt receipts[STAGE_ROWS];
+	size_t nreceipts;
 	/* by parameter: text (NULL binds NULL), or the numbers below */
 	char *text[STAGE_ROWS][VISIT_PARAMS];
 	int version[STAGE_ROWS], duration[STAGE_ROWS], has_score[STAGE_ROWS];
@@ -1023,6 +1030,11 @@ void store_stage_discard(fv_store *s)
 	for (size_t r = 0; r < g->n; r++)
 		for (size_t k = 0; k < VISIT_PARAMS; k++)
 			free(g->text[r][k]);
+	for (size_t r = 0; r < g->nreceipts; r++) {
+		free(g->receipts[r].peer);
+		free(g->receipts[r].tbl);
+		free(g->receipts[r].id);
+	}
 	for (size_t i = 0; i < g->nalerts; i++) {
 		staged_alert *a = &g->alerts[i];
 		free(a->id);
@@ -1074,12 +1086,73 @@ static void bind_staged(sqlite3_stmt *w, const struct store_stage *g, size_t r, 
 	}
 }
 
-fv_status fv_store_flush(fv_store *s, fv_errors *err)
+#define RECEIPT_INSERT "INSERT OR IGNORE INTO sync_outbox(peer, tbl, ref, id, version) VALUES "
+
+/* The INSERT of rows staged receipts (1 or STAGE_ROWS). */
+static const char *receipt_insert_sql(size_t rows)
 {
-	struct store_stage *g = s->stage;
+	static const char one[] = RECEIPT_INSERT "(?1, 'receipt', ?2, ?3, ?4)";
+	static char many[sizeof RECEIPT_INSERT + STAGE_ROWS * 40];
+	if (rows == 1)
+		return one;
+	if (!many[0]) {
+		size_t len = (size_t)snprintf(many, sizeof many, "%s", RECEIPT_INSERT);
+		for (size_t r = 0; r < STAGE_ROWS; r++)
+			len += (size_t)snprintf(many + len, sizeof many - len,
+						"%s(?%zu, 'receipt', ?%zu, ?%zu, ?%zu)", r ? ", " : "",
+						4 * r + 1, 4 * r + 2, 4 * r + 3, 4 * r + 4);
+	}
+	return many;
+}
+
+static fv_status flush_receipts(fv_store *s, struct store_stage *g, fv_errors *err);
+
+/* Queue a receipt (fv_store_outbox_receipt): staged like the visits
+ * inside an import's transaction, 32 to a statement. */
+fv_status store_stage_receipt(fv_store *s, const char *peer, const char *tbl, const char *id,
+			      int version, fv_errors *err)
+{
+	struct store_stage *g = stage_of(s);
+	staged_receipt *r = &g->receipts[g->nreceipts++];
+	r->peer = fv_xstrdup(peer);
+	r->tbl = fv_xstrdup(tbl);
+	r->id = fv_xstrdup(id);
+	r->version = version;
+	if (!s->bulk)
+		return fv_store_flush(s, err);
+	return g->nreceipts == STAGE_ROWS ? flush_receipts(s, g, err) : FV_OK;
+}
+
+/* Write the receipts staged. */
+static fv_status flush_receipts(fv_store *s, struct store_stage *g, fv_errors *err)
+{
 	fv_status st = FV_OK;
-	if (!g)
-		return FV_OK;
+	for (size_t done = 0; st == FV_OK && done < g->nreceipts;) {
+		size_t rows = g->nreceipts - done == STAGE_ROWS ? STAGE_ROWS : 1;
+		sqlite3_stmt *w = store_prepare_cached(s, receipt_insert_sql(rows), err);
+		for (size_t r = 0; w && r < rows; r++) {
+			const staged_receipt *x = &g->receipts[done + r];
+			sqlite3_bind_text(w, (int)(4 * r + 1), x->peer, -1, SQLITE_STATIC);
+			sqlite3_bind_text(w, (int)(4 * r + 2), x->tbl, -1, SQLITE_STATIC);
+			sqlite3_bind_text(w, (int)(4 * r + 3), x->id, -1, SQLITE_STATIC);
+			sqlite3_bind_int(w, (int)(4 * r + 4), x->version);
+		}
+		st = store_cached_done(s, w, "queueing a receipt", err);
+		done += rows;
+	}
+	for (size_t r = 0; r < g->nreceipts; r++) {
+		free(g->receipts[r].peer);
+		free(g->receipts[r].tbl);
+		free(g->receipts[r].id);
+	}
+	g->nreceipts = 0;
+	return st;
+}
+
+/* Write the visits staged, then their alerts. */
+static fv_status flush_visits(fv_store *s, struct store_stage *g, fv_errors *err)
+{
+	fv_status st = FV_OK;
 	for (size_t done = 0; st == FV_OK && done < g->n;) {
 		size_t rows = g->n - done == STAGE_ROWS ? STAGE_ROWS : 1;
 		sqlite3_stmt *w = store_prepare_cached(s, visit_insert_sql(rows), err);
@@ -1093,6 +1166,34 @@ fv_status fv_store_flush(fv_store *s, fv_errors *err)
 		st = insert_alert(s, a->id, a->visit, a->version, a->person, a->kind, a->message,
 				  a->now, err);
 	}
+	for (size_t r = 0; r < g->n; r++)
+		for (size_t k = 0; k < VISIT_PARAMS; k++) {
+			free(g->text[r][k]);
+			g->text[r][k] = NULL;
+		}
+	g->n = 0;
+	for (size_t i = 0; i < g->nalerts; i++) {
+		staged_alert *a = &g->alerts[i];
+		free(a->id);
+		free(a->visit);
+		free(a->person);
+		free(a->kind);
+		free(a->message);
+		free(a->now);
+	}
+	g->nalerts = 0;
+	return st;
+}
+
+fv_status fv_store_flush(fv_store *s, fv_errors *err)
+{
+	struct store_stage *g = s->stage;
+	fv_status st;
+	if (!g)
+		return FV_OK;
+	st = flush_visits(s, g, err);
+	if (st == FV_OK)
+		st = flush_receipts(s, g, err);
 	store_stage_discard(s);
 	return st;
 }
@@ -1140,7 +1241,10 @@ static fv_status write_incoming(fv_store *s, const fv_form *f, const fv_instance
 	t[18] = fv_xstrdup(v->submitted_at);
 	if ((st = write_alerts(s, f, in, v->id, v->version, v->person, now, 1, err)) != FV_OK)
 		return st;
-	return g->n == STAGE_ROWS ? fv_store_flush(s, err) : FV_OK;
+	/* outside an import's transaction nothing would write the stage */
+	if (!s->bulk)
+		return fv_store_flush(s, err);
+	return g->n == STAGE_ROWS ? flush_visits(s, g, err) : FV_OK;
 }
 
 /* 1 when a visit with this id is staged. */
