@@ -480,7 +480,8 @@ fv_status fv_store_mark_sent(fv_store *s, int64_t seq, fv_errors *err)
 	 * that carried a visit keeps its mark */
 	sqlite3_stmt *w = store_prepare(s, "INSERT OR IGNORE INTO visit_sent(id, version,"
 					   " bundle_seq) SELECT id, version, ?2 FROM visit"
-					   " WHERE author = ?1 AND state = 'submitted'", err);
+					   " WHERE author = ?1 AND state = 'submitted'"
+					   " ORDER BY id, version", err);
 	if (w) {
 		sqlite3_bind_text(w, 1, s->device, -1, SQLITE_STATIC);
 		sqlite3_bind_int64(w, 2, seq);
