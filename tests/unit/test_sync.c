@@ -912,6 +912,73 @@ static void test_lines(void)
 	is_num(forms_same, sizeof forms / sizeof forms[0], "answers in other forms still read by jansson");
 }
 
+static size_t visits_in(fv_store *s)
+{
+	fv_visit *vs = NULL;
+	size_t n = 0;
+	if (fv_visit_list(s, NULL, &vs, &n, &err) != FV_OK)
+		return (size_t)-1;
+	fv_visit_list_free(vs, n);
+	return n;
+}
+
+/* An import writes visits and receipts 32 to a statement: a bundle of 70
+ * more visits (two full statements and a rest), the same records again,
+ * and a bundle that repeats a visit record right after it (so the staged
+ * visit must be written before the repeat is compared) and then carries
+ * one with other content under the same id and version. */
+static void test_batches(void)
+{
+	fv_sync_file *files;
+	fv_sync_report rep;
+	size_t n;
+	char id[FV_ID_BYTES], last[FV_ID_BYTES];
+	reset();
+	for (int i = 0; i < 70; i++)
+		submit(wk, person_id, id);
+	ok(fv_sync_export(wk, dir, NULL, &files, &n, &err) == FV_OK && n == 1,
+	   "70 more visits in an up-bundle");
+	ok(n == 1 && fv_sync_import(sup, files[0].path, NULL, &rep, &err) == FV_OK,
+	   "the supervisor imports them");
+	ok(rep.added >= 70 && visits_in(sup) == visits_in(wk),
+	   "every visit is here once (%zu added, %zu here, %zu there)", rep.added, visits_in(sup),
+	   visits_in(wk));
+	size_t records = rep.records;
+	fv_sync_report_release(&rep);
+	fv_sync_files_free(files, n);
+	ok(fv_sync_export(wk, dir, NULL, &files, &n, &err) == FV_OK && n == 1 &&
+	   fv_sync_import(sup, files[0].path, NULL, &rep, &err) == FV_OK,
+	   "the same records again, in another bundle");
+	ok(rep.added == 0 && rep.conflicts == 0 && rep.same == records && rep.same >= 70,
+	   "... are all here already (%zu same of %zu)", rep.same, records);
+	fv_sync_report_release(&rep);
+	fv_sync_files_free(files, n);
+
+	submit(wk, person_id, last);
+	fv_visit v;
+	if (fv_visit_get(wk, last, 0, &v, &err) != FV_OK)
+		exit(99);
+	char *line = fv_record_visit_line(&v);
+	free(v.answers);
+	v.answers = fv_xstrdup("{\"q1\":\"0\",\"q2\":\"0\",\"q3\":\"0\",\"q4\":\"0\",\"q5\":\"0\","
+			       "\"q6\":\"0\",\"q7\":\"0\",\"score\":\"0\",\"band\":\"minimal\"}");
+	char *other_line = fv_record_visit_line(&v);
+	fv_visit_release(&v);
+	const char *ls[] = {line, line, other_line};
+	char *path = fv_xasprintf("%s/repeat.fvb", dir);
+	craft(path, wk, sup, FV_BUNDLE_UP, 900, ls, 3);
+	reset();
+	ok(fv_sync_import(sup, path, NULL, &rep, &err) == FV_OK, "a bundle repeating a visit");
+	ok(rep.added == 1 && rep.same == 1 && rep.conflicts == 1,
+	   "... adds it once, finds the repeat the same and the other content a conflict"
+	   " (%zu, %zu, %zu)", rep.added, rep.same, rep.conflicts);
+	fv_sync_report_release(&rep);
+	free(path);
+	free(line);
+	free(other_line);
+	reset();
+}
+
 /* Parse line as it is (person and visit lines as fieldvisit writes them
  * are read by a scan) and with a space after its '{' (so jansson reads
  * it): the same record written back, or the same error. */
@@ -1071,6 +1138,7 @@ int main(void)
 	if (sup && wk && other && *up_path) {
 		test_tamper();
 		test_corpus();
+		test_batches();
 	}
 	fv_store_close(sup);
 	fv_store_close(wk);
