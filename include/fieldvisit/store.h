@@ -719,8 +719,14 @@ typedef int (*fv_person_fn)(void *ctx, const fv_person *p);
 typedef int (*fv_visit_fn)(void *ctx, const fv_visit *v);
 FV_MUST_CHECK fv_status fv_store_unreceipted(fv_store *s, fv_person_fn pf, fv_visit_fn vf,
 					     void *ctx, size_t *count, fv_errors *err);
-/* Move every submitted visit of this device to sent. */
-FV_MUST_CHECK fv_status fv_store_mark_sent(fv_store *s, fv_errors *err);
+/* Write the visits an import checked and staged (fv_store_apply_visit
+ * writes them 32 at a time); fv_store_commit does it too, a rollback
+ * drops them.  Call it before anything that reads what was imported. */
+FV_MUST_CHECK fv_status fv_store_flush(fv_store *s, fv_errors *err);
+/* Mark every submitted visit of this device sent, by bundle seq: the
+ * mark is kept beside the visit (visit_sent), and the visit reads as
+ * sent from then on. */
+FV_MUST_CHECK fv_status fv_store_mark_sent(fv_store *s, int64_t seq, fv_errors *err);
 
 /* An item of a supervisor's queue for a worker. */
 typedef struct fv_outbox_item {

@@ -9,9 +9,11 @@
  * toString / toDate; the places where this file knowingly differs from
  * JavaRosa are marked "Deviation".
  */
+#include <float.h>
 #include <limits.h>
 #include <math.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -147,6 +149,23 @@ static void shortest_decimal(double d, decimal *dec)
  * reads it the same in every locale. */
 static double digits_to_double(const char *digits, size_t n, long long exp10)
 {
+	/* Up to 15 digits are an exact integer m (below 2^53) and 10^0..10^22
+	 * are exact doubles, so m / 10^k and m * 10^k are one correctly
+	 * rounded operation on exact values: the double strtod gives (Clinger's
+	 * fast path).  An import reads every answer of every visit as a number
+	 * (scores, relevance), and the formatting below was a tenth of it. */
+	static const double pow10[] = {
+		1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
+		1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+	};
+#if FLT_EVAL_METHOD == 0
+	if (n <= 15 && exp10 >= -22 && exp10 <= 22) {
+		uint64_t m = 0;
+		for (size_t i = 0; i < n; i++)
+			m = m * 10 + (uint64_t)(digits[i] - '0');
+		return exp10 < 0 ? (double)m / pow10[-exp10] : (double)m * pow10[exp10];
+	}
+#endif
 	char *buf = fv_xmalloc(n + 32);
 	memcpy(buf, digits, n);
 	snprintf(buf + n, 32, "e%lld", exp10);

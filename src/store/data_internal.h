@@ -46,13 +46,21 @@ FV_MUST_CHECK fv_status store_latest_versions(fv_store *s, const char *sql, char
  * fv_store_apply_visit); *why is the reason of a conflict (static). */
 FV_MUST_CHECK fv_status store_person_import(fv_store *s, const fv_person *p, fv_apply *out,
 					    const char **why, char **other, fv_errors *err);
+/* here: what store_visit_here said of v, or -1 to ask it. */
 FV_MUST_CHECK fv_status store_visit_import(fv_store *s, const fv_visit *v, fv_visit_state state,
-					   fv_apply *out, const char **why, fv_errors *err);
+					   int here, fv_apply *out, const char **why,
+					   fv_errors *err);
+/* Is the visit (id, version) of v here: *here 0 no, 1 with the same
+ * content, 2 with other content. */
+FV_MUST_CHECK fv_status store_visit_here(fv_store *s, const fv_visit *v, int *here,
+					 fv_errors *err);
 FV_MUST_CHECK fv_status store_review_import(fv_store *s, const fv_review *r, fv_apply *out,
 					    const char **why, fv_errors *err);
 /* Call fn for every visit version (answers included) matching where (SQL
  * over the alias v; ?1 is this store's device), in order of submission;
- * fn returns non-zero to stop.  *count grows by the visits given. */
+ * fn returns non-zero to stop.  *count grows by the visits given.  The
+ * visits are what a record line needs: state as the row holds it (a sent
+ * mark not read) and no alerts. */
 FV_MUST_CHECK fv_status store_visit_each(fv_store *s, const char *where, fv_visit_fn fn,
 					 void *ctx, size_t *count, fv_errors *err);
 /* Move a visit version on one step (the state machine's triggers allow

@@ -590,6 +590,29 @@ static fv_status migrate_5_6(fv_store *s, fv_errors *err)
 	return step_sql(s, schema_v6, "marking the latest version of each visit (schema 6)", err);
 }
 
+/* Schema 7: which visits a bundle carried, outside the visit row.  An
+ * export marked every visit it wrote by updating its state to 'sent':
+ * at 100,000 visits that rewrote every page of the visit table (answers
+ * included) through the encrypted log, two indexes and the state
+ * triggers, for one bit.  A visit now stays 'submitted' in its row and
+ * gets a row here (the bundle that first carried it); a submitted visit
+ * with a row here reads as 'sent' (VISIT_COLUMNS in visit.c), and moving
+ * it to received passes through 'sent' in its row as before, so the
+ * state machine and its trigger are unchanged.  Visits an older export
+ * marked keep 'sent' in their row, which reads the same. */
+static const char schema_v7[] =
+	"CREATE TABLE visit_sent ("
+	"  id TEXT NOT NULL,"
+	"  version INTEGER NOT NULL,"
+	"  bundle_seq INTEGER NOT NULL,"
+	"  PRIMARY KEY (id, version)"
+	") STRICT, WITHOUT ROWID;";
+
+static fv_status migrate_6_7(fv_store *s, fv_errors *err)
+{
+	return step_sql(s, schema_v7, "adding the sent marks (schema 7)", err);
+}
+
 /* ------------------------------------------------------------------ */
 /* Running the steps                                                   */
 
@@ -603,6 +626,7 @@ static const migrate_step steps[] = {
 	migrate_3_4,
 	migrate_4_5,
 	migrate_5_6,
+	migrate_6_7,
 };
 
 _Static_assert(sizeof steps / sizeof steps[0] == STORE_SCHEMA_VERSION,

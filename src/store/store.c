@@ -153,6 +153,7 @@ fv_status store_commit(fv_store *s, fv_errors *err)
 
 void store_rollback(fv_store *s)
 {
+	store_stage_discard(s);
 	if (!sqlite3_get_autocommit(s->db))
 		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 }
@@ -364,6 +365,7 @@ static fv_status write_meta(fv_store *s, const fv_store_init *init, fv_errors *e
 
 static void store_free(fv_store *s)
 {
+	store_stage_discard(s);
 	for (size_t i = 0; i < s->nforms; i++)
 		fv_form_free(s->forms[i]);
 	for (size_t i = 0; i < s->ncache; i++)
@@ -637,7 +639,11 @@ fv_status fv_store_commit(fv_store *s, fv_errors *err)
 		end_bulk(s);
 		return FV_EINVAL;
 	}
-	st = store_commit(s, err);
+	st = fv_store_flush(s, err);
+	if (st == FV_OK)
+		st = store_commit(s, err);
+	else
+		store_rollback(s);
 	end_bulk(s);
 	return st;
 }

@@ -35,6 +35,8 @@ struct fv_store {
 	} cache[16];
 	size_t ncache;
 	int bulk;   /* a transaction of fv_store_begin_bulk is open */
+	/* visits of an import checked and not written yet (visit.c) */
+	struct store_stage *stage;
 };
 
 /* ---- the cipher VFS (vfs.c) ---- */
@@ -82,11 +84,16 @@ FV_MUST_CHECK fv_status store_cached_done(fv_store *s, sqlite3_stmt *st, const c
 FV_MUST_CHECK fv_status store_begin(fv_store *s, fv_errors *err);
 FV_MUST_CHECK fv_status store_commit(fv_store *s, fv_errors *err);
 void store_rollback(fv_store *s);
+/* Drop the visits staged by an import (visit.c; fv_store_flush writes them). */
+void store_stage_discard(fv_store *s);
+/* Queue a receipt, staged inside an import's transaction (visit.c). */
+FV_MUST_CHECK fv_status store_stage_receipt(fv_store *s, const char *peer, const char *tbl,
+					    const char *id, int version, fv_errors *err);
 
 /* ---- schema (schema.c) ---- */
 
 /* The schema version this build writes (PRAGMA user_version). */
-#define STORE_SCHEMA_VERSION 6
+#define STORE_SCHEMA_VERSION 7
 /* Create the tables of a new store, or upgrade an older one step by step,
  * in one transaction.  A store newer than this build is refused. */
 FV_MUST_CHECK fv_status store_schema_migrate(fv_store *s, fv_errors *err);

@@ -474,15 +474,17 @@ fv_status fv_store_unreceipted(fv_store *s, fv_person_fn pf, fv_visit_fn vf, voi
 				count, err);
 }
 
-fv_status fv_store_mark_sent(fv_store *s, fv_errors *err)
+fv_status fv_store_mark_sent(fv_store *s, int64_t seq, fv_errors *err)
 {
-	char now[40];
-	store_sql_now(now);
-	sqlite3_stmt *w = store_prepare(s, "UPDATE visit SET state = 'sent', updated_at = ?2"
-					   " WHERE author = ?1 AND state = 'submitted'", err);
+	/* beside the visit rows, not in them (schema 7): the first bundle
+	 * that carried a visit keeps its mark */
+	sqlite3_stmt *w = store_prepare(s, "INSERT OR IGNORE INTO visit_sent(id, version,"
+					   " bundle_seq) SELECT id, version, ?2 FROM visit"
+					   " WHERE author = ?1 AND state = 'submitted'"
+					   " ORDER BY id, version", err);
 	if (w) {
 		sqlite3_bind_text(w, 1, s->device, -1, SQLITE_STATIC);
-		sqlite3_bind_text(w, 2, now, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_int64(w, 2, seq);
 	}
 	return store_sql_done(s, w, "marking visits sent", err);
 }
@@ -598,16 +600,7 @@ fv_status fv_store_outbox_sent(fv_store *s, const char *peer, int64_t seq, fv_er
 fv_status fv_store_outbox_receipt(fv_store *s, const char *peer, const char *tbl, const char *id,
 				  int version, fv_errors *err)
 {
-	sqlite3_stmt *w = store_prepare_cached(s,
-		"INSERT OR IGNORE INTO sync_outbox(peer, tbl, ref, id, version)"
-		" VALUES (?1, 'receipt', ?2, ?3, ?4)", err);
-	if (w) {
-		sqlite3_bind_text(w, 1, peer, -1, SQLITE_TRANSIENT);
-		sqlite3_bind_text(w, 2, tbl, -1, SQLITE_TRANSIENT);
-		sqlite3_bind_text(w, 3, id, -1, SQLITE_TRANSIENT);
-		sqlite3_bind_int(w, 4, version);
-	}
-	return store_cached_done(s, w, "queueing a receipt", err);
+	return store_stage_receipt(s, peer, tbl, id, version, err);
 }
 
 /* ------------------------------------------------------------------ */
@@ -681,6 +674,17 @@ fv_status fv_store_apply_visit(fv_store *s, const fv_peer *sender, const fv_visi
 			      v->id);
 		return FV_EINVAL;
 	}
+	/* the same record again (a bundle re-sending it): nothing to check,
+	 * its person is here (the visit's foreign key), so not kept aside */
+	int here;
+	if ((st = store_visit_here(s, v, &here, err)) != FV_OK) {
+		name_lines(err, before, "visit", v->id, v->version);
+		return st;
+	}
+	if (here == 1) {
+		*out = FV_APPLY_SAME;
+		return fv_store_outbox_receipt(s, sender->id, "visit", v->id, v->version, err);
+	}
 	/* a visit about a person kept aside is kept aside with it */
 	sqlite3_stmt *q = store_prepare_cached(s,
 		"SELECT 1 FROM sync_conflict c WHERE c.tbl = 'person' AND c.id = ?1"
@@ -697,7 +701,7 @@ fv_status fv_store_apply_visit(fv_store *s, const fv_peer *sender, const fv_visi
 		why = "its person is kept aside as a conflict";
 		st = FV_OK;
 	} else {
-		st = store_visit_import(s, v, FV_VISIT_RECEIVED, out, &why, err);
+		st = store_visit_import(s, v, FV_VISIT_RECEIVED, here, out, &why, err);
 	}
 	name_lines(err, before, "visit", v->id, v->version);
 	if (st == FV_OK && *out == FV_APPLY_CONFLICT)

@@ -54,6 +54,7 @@ void fv_sync_report_release(fv_sync_report *r)
 
 typedef struct outctx {
 	fv_bundle_writer *w;
+	fv_buf line;             /* one person or visit line at a time */
 	size_t records;
 	fv_sync_progress progress;
 	void *pctx;
@@ -189,15 +190,30 @@ static int count_visit(void *ctx, const fv_visit *v)
 	return ++*(size_t *)ctx >= 1;
 }
 
+/* A person or visit line, built in one buffer for all of them. */
+static void add_built(outctx *o)
+{
+	fv_bundle_writer_add(o->w, o->line.s, o->line.len);
+	o->records++;
+	if (o->progress)
+		o->progress(o->pctx, "writing", o->records, o->total);
+}
+
 static int write_person(void *ctx, const fv_person *p)
 {
-	add_line(ctx, fv_record_person_line(p));
+	outctx *o = ctx;
+	fv_buf_reset(&o->line);
+	sync_person_line(&o->line, p);
+	add_built(o);
 	return 0;
 }
 
 static int write_visit(void *ctx, const fv_visit *v)
 {
-	add_line(ctx, fv_record_visit_line(v));
+	outctx *o = ctx;
+	fv_buf_reset(&o->line);
+	sync_visit_line(&o->line, v);
+	add_built(o);
 	return 0;
 }
 
@@ -253,11 +269,15 @@ static fv_status export_up(fv_store *s, const fv_sync_self *me, const char *dir,
 	wo.w = w;
 	wo.progress = o ? o->progress : NULL;
 	wo.pctx = o ? o->progress_ctx : NULL;
+	fv_buf_init(&wo.line);
 	add_line(&wo, ack_line(&sup));
 	count = 0;
 	st = fv_store_unreceipted(s, write_person, write_visit, &wo, &count, err);
+	if (wo.line.s)
+		vault_wipe(wo.line.s, wo.line.cap);
+	fv_buf_release(&wo.line);
 	if (st == FV_OK)
-		st = fv_store_mark_sent(s, err);
+		st = fv_store_mark_sent(s, (int64_t)h.seq, err);
 	if (st == FV_OK)
 		st = finish_bundle(s, me, &sup, &h, file, w, o, err);
 	else
@@ -604,7 +624,11 @@ static int on_record(void *ctx, const char *line, size_t len, fv_errors *err)
 	st = fv_record_parse(line, len, c->lineno, &r, err);
 	if (st == FV_OK) {
 		text = fv_xstrndup(line, len);
-		st = apply(c, &r, text, err);
+		/* visits are written 32 at a time: anything else comes after them */
+		if (r.table != FV_REC_VISIT)
+			st = fv_store_flush(c->s, err);
+		if (st == FV_OK)
+			st = apply(c, &r, text, err);
 		free(text);
 		/* say which record and why, on one line each */
 		for (size_t i = before; i < err->n; i++) {
@@ -813,6 +837,8 @@ fv_status fv_sync_import(fv_store *s, const char *path, const fv_sync_options *o
 		fv_errors_add(err, path, 0, "a hello bundle without its hello record");
 		st = FV_EINVAL;
 	}
+	if (st == FV_OK)
+		st = fv_store_flush(s, err);
 	if (st == FV_OK)
 		st = fv_store_peer_in(s, peer.id, (int64_t)info.h.seq, info.hash, err);
 	if (st == FV_OK)

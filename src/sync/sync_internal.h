@@ -41,6 +41,9 @@ FV_MUST_CHECK fv_status sync_read_file(const char *path, uint64_t max, uint8_t *
 /* A record line of table with id, version and fields (taken over). */
 struct json_t;
 char *sync_line(const char *table, const char *id, int version, struct json_t *fields);
+/* fv_record_person_line / fv_record_visit_line, appended to b. */
+void sync_person_line(fv_buf *b, const fv_person *p);
+void sync_visit_line(fv_buf *b, const fv_visit *v);
 
 /* The name of the file that holds a bundle. */
 char *sync_bundle_name(const fv_bundle_header *h);

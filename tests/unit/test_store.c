@@ -1992,6 +1992,122 @@ out:
 	free(ids);
 }
 
+/* The state of visit (id, version) as its row holds it. */
+static char *raw_state(fv_store *s, const char *id, int version)
+{
+	sqlite3_stmt *st = NULL;
+	char *out = fv_xstrdup("?");
+	if (sqlite3_prepare_v2(s->db, "SELECT state FROM visit WHERE id = ?1 AND version = ?2", -1,
+			       &st, NULL) == SQLITE_OK) {
+		sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+		sqlite3_bind_int(st, 2, version);
+		if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0)) {
+			free(out);
+			out = fv_xstrdup((const char *)sqlite3_column_text(st, 0));
+		}
+	}
+	sqlite3_finalize(st);
+	return out;
+}
+
+static const char *state_of(fv_store *s, const char *id)
+{
+	fv_visit v;
+	fv_errors e;
+	fv_errors_init(&e);
+	fv_visit_state st = (fv_visit_state)-1;
+	if (fv_visit_get(s, id, 0, &v, &e) == FV_OK) {
+		st = v.state;
+		fv_visit_release(&v);
+	}
+	fv_errors_release(&e);
+	return fv_visit_state_name(st);
+}
+
+static size_t count_in(fv_store *s, fv_visit_state st)
+{
+	fv_visit_query q = {.states = FV_VISIT_BIT(st)};
+	fv_visit *vs = NULL;
+	size_t n = 0;
+	fv_errors e;
+	fv_errors_init(&e);
+	if (fv_visit_list(s, &q, &vs, &n, &e) != FV_OK)
+		n = (size_t)-1;
+	fv_visit_list_free(vs, n == (size_t)-1 ? 0 : n);
+	fv_errors_release(&e);
+	return n;
+}
+
+/* A store made at schema 6 opens at 7: a visit an older export marked
+ * sent in its row still reads sent; an export at 7 marks a visit beside
+ * its row, which then reads sent, is listed as sent, and moves on to
+ * received through 'sent' in its row as the state machine wants. */
+static void test_pin_6(void)
+{
+	store_schema_pin(6);
+	fv_store *s = create_store("pinned6.fv", FV_ROLE_WORKER);
+	store_schema_pin(0);
+	if (!ok(s != NULL, "a store made at schema 6"))
+		return;
+	ok(version_of(s) == 6, "at schema 6");
+	fv_person_input in = {
+		.name = "Five", .sex = "male", .birth = "1985-07-15",
+		.resident_id = "320102198507150016", .village = "North",
+	};
+	char pid[FV_ID_BYTES];
+	reset();
+	ok(fv_person_add(s, &in, pid, &err) == FV_OK, "schema 6: a person");
+	char *sql = fv_xasprintf(
+		"INSERT INTO visit(id, version, author, person_id, form_id, form_version, state,"
+		" answers, visit_date, created_at, updated_at, submitted_at) VALUES"
+		" ('p5-old', 1, '%s', '%s', 'phq9', '2026112301', 'sent', '{}', '2026-11-20', 'x',"
+		" 'x', 'x'), ('p5-new', 1, '%s', '%s', 'phq9', '2026112301', 'submitted', '{}',"
+		" '2026-11-21', 'x', 'x', 'x')", s->device, pid, s->device, pid);
+	reset();
+	ok(store_exec(s, sql, &err) == FV_OK, "schema 6: a visit sent, one submitted");
+	free(sql);
+	fv_store_close(s);
+
+	s = open_store("pinned6.fv");
+	if (!ok(s && version_of(s) == STORE_SCHEMA_VERSION, "opening brings it to %d",
+		STORE_SCHEMA_VERSION))
+		return;
+	is_str(state_of(s, "p5-old"), "sent", "the visit sent in its row reads sent");
+	is_str(state_of(s, "p5-new"), "submitted", "the submitted one reads submitted");
+	ok(count_in(s, FV_VISIT_SENT) == 1 && count_in(s, FV_VISIT_SUBMITTED) == 1,
+	   "one listed as sent, one as submitted");
+	reset();
+	ok(fv_store_mark_sent(s, 7, &err) == FV_OK, "an export marks what it carried");
+	is_str(state_of(s, "p5-new"), "sent", "the marked visit reads sent");
+	char *raw = raw_state(s, "p5-new", 1);
+	is_str(raw, "submitted", "... its row is not rewritten");
+	free(raw);
+	ok(count_in(s, FV_VISIT_SENT) == 2 && count_in(s, FV_VISIT_SUBMITTED) == 0,
+	   "both listed as sent, none as submitted");
+	reset();
+	ok(fv_store_mark_sent(s, 8, &err) == FV_OK, "a second export");
+	sqlite3_stmt *st = NULL;
+	int seq = -1;
+	if (sqlite3_prepare_v2(s->db, "SELECT group_concat(id || ' ' || bundle_seq, ';')"
+				      " FROM visit_sent", -1, &st, NULL) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW)
+		seq = sqlite3_column_text(st, 0) &&
+		      strcmp((const char *)sqlite3_column_text(st, 0), "p5-new 7") == 0;
+	sqlite3_finalize(st);
+	ok(seq == 1, "the mark names the first bundle that carried the visit");
+	reset();
+	ok(store_visit_set_state(s, "p5-new", 1, FV_VISIT_RECEIVED, &err) == FV_OK,
+	   "a marked visit moves on to received");
+	raw = raw_state(s, "p5-new", 1);
+	is_str(raw, "received", "... in its row");
+	free(raw);
+	is_str(state_of(s, "p5-new"), "received", "... and reads received");
+	reset();
+	ok(store_visit_set_state(s, "p5-old", 1, FV_VISIT_RECEIVED, &err) == FV_OK &&
+	   strcmp(state_of(s, "p5-old"), "received") == 0, "so does the one sent in its row");
+	fv_store_close(s);
+}
+
 int main(void)
 {
 	char tmpl[512];
@@ -2036,6 +2152,7 @@ int main(void)
 	test_pin();
 	test_pin_4();
 	test_pin_5();
+	test_pin_6();
 	test_scale();
 
 	fv_errors_release(&err);

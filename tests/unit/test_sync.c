@@ -912,6 +912,215 @@ static void test_lines(void)
 	is_num(forms_same, sizeof forms / sizeof forms[0], "answers in other forms still read by jansson");
 }
 
+static size_t visits_in(fv_store *s)
+{
+	fv_visit *vs = NULL;
+	size_t n = 0;
+	if (fv_visit_list(s, NULL, &vs, &n, &err) != FV_OK)
+		return (size_t)-1;
+	fv_visit_list_free(vs, n);
+	return n;
+}
+
+/* An import writes visits and receipts 32 to a statement: a bundle of 70
+ * more visits (two full statements and a rest), the same records again,
+ * and a bundle that repeats a visit record right after it (so the staged
+ * visit must be written before the repeat is compared) and then carries
+ * one with other content under the same id and version. */
+static void test_batches(void)
+{
+	fv_sync_file *files;
+	fv_sync_report rep;
+	size_t n;
+	char id[FV_ID_BYTES], last[FV_ID_BYTES];
+	reset();
+	for (int i = 0; i < 70; i++)
+		submit(wk, person_id, id);
+	ok(fv_sync_export(wk, dir, NULL, &files, &n, &err) == FV_OK && n == 1,
+	   "70 more visits in an up-bundle");
+	ok(n == 1 && fv_sync_import(sup, files[0].path, NULL, &rep, &err) == FV_OK,
+	   "the supervisor imports them");
+	ok(rep.added >= 70 && visits_in(sup) == visits_in(wk),
+	   "every visit is here once (%zu added, %zu here, %zu there)", rep.added, visits_in(sup),
+	   visits_in(wk));
+	size_t records = rep.records;
+	fv_sync_report_release(&rep);
+	fv_sync_files_free(files, n);
+	ok(fv_sync_export(wk, dir, NULL, &files, &n, &err) == FV_OK && n == 1 &&
+	   fv_sync_import(sup, files[0].path, NULL, &rep, &err) == FV_OK,
+	   "the same records again, in another bundle");
+	ok(rep.added == 0 && rep.conflicts == 0 && rep.same == records && rep.same >= 70,
+	   "... are all here already (%zu same of %zu)", rep.same, records);
+	fv_sync_report_release(&rep);
+	fv_sync_files_free(files, n);
+
+	submit(wk, person_id, last);
+	fv_visit v;
+	if (fv_visit_get(wk, last, 0, &v, &err) != FV_OK)
+		exit(99);
+	char *line = fv_record_visit_line(&v);
+	free(v.answers);
+	v.answers = fv_xstrdup("{\"q1\":\"0\",\"q2\":\"0\",\"q3\":\"0\",\"q4\":\"0\",\"q5\":\"0\","
+			       "\"q6\":\"0\",\"q7\":\"0\",\"score\":\"0\",\"band\":\"minimal\"}");
+	char *other_line = fv_record_visit_line(&v);
+	fv_visit_release(&v);
+	const char *ls[] = {line, line, other_line};
+	char *path = fv_xasprintf("%s/repeat.fvb", dir);
+	craft(path, wk, sup, FV_BUNDLE_UP, 900, ls, 3);
+	reset();
+	ok(fv_sync_import(sup, path, NULL, &rep, &err) == FV_OK, "a bundle repeating a visit");
+	ok(rep.added == 1 && rep.same == 1 && rep.conflicts == 1,
+	   "... adds it once, finds the repeat the same and the other content a conflict"
+	   " (%zu, %zu, %zu)", rep.added, rep.same, rep.conflicts);
+	fv_sync_report_release(&rep);
+	free(path);
+	free(line);
+	free(other_line);
+	reset();
+}
+
+/* Parse line as it is (person and visit lines as fieldvisit writes them
+ * are read by a scan) and with a space after its '{' (so jansson reads
+ * it): the same record written back, or the same error. */
+static void parse_both(const char *line, size_t *same, size_t *total, size_t *scanned)
+{
+	fv_record r1, r2;
+	fv_errors e1, e2;
+	char *spaced = fv_xasprintf("{ %s", line + 1);
+	fv_errors_init(&e1);
+	fv_errors_init(&e2);
+	fv_status s1 = fv_record_parse(line, strlen(line), 7, &r1, &e1);
+	fv_status s2 = fv_record_parse(spaced, strlen(spaced), 7, &r2, &e2);
+	int ok = s1 == s2 && e1.n == e2.n;
+	for (size_t i = 0; ok && i < e1.n; i++)
+		ok = strcmp(e1.lines[i], e2.lines[i]) == 0;
+	if (ok && s1 == FV_OK) {
+		char *a = NULL, *b = NULL;
+		ok = r1.table == r2.table && r1.version == r2.version && strcmp(r1.id, r2.id) == 0;
+		if (ok && r1.table == FV_REC_VISIT) {
+			a = fv_record_visit_line(&r1.visit);
+			b = fv_record_visit_line(&r2.visit);
+			ok = strcmp(r1.visit.answers, r2.visit.answers) == 0 &&
+			     r1.visit.state == r2.visit.state && r1.visit.duration == r2.visit.duration &&
+			     strcmp(r1.visit.band, r2.visit.band) == 0 &&
+			     strcmp(r1.visit.alerts, r2.visit.alerts) == 0 &&
+			     strcmp(r1.visit.updated_at, r2.visit.updated_at) == 0;
+		} else if (ok && r1.table == FV_REC_PERSON) {
+			a = fv_record_person_line(&r1.person);
+			b = fv_record_person_line(&r2.person);
+			ok = strcmp(r1.person.last_visit, r2.person.last_visit) == 0;
+		}
+		if (ok && a)
+			ok = strcmp(a, b) == 0;
+		free(a);
+		free(b);
+	}
+	if (ok)
+		(*same)++;
+	else
+		diag("read differently: %s", line);
+	(*total)++;
+	if (s1 == FV_OK && (r1.table == FV_REC_VISIT || r1.table == FV_REC_PERSON))
+		(*scanned)++;
+	if (s1 == FV_OK)
+		fv_record_release(&r1);
+	if (s2 == FV_OK)
+		fv_record_release(&r2);
+	fv_errors_release(&e1);
+	fv_errors_release(&e2);
+	free(spaced);
+}
+
+/* Lines read by the scan are read as jansson reads them. */
+static void test_scan(void)
+{
+	const char *texts[] = {
+		"plain", "张三 李四", "quote \" and \\ backslash", "ctl \b\f\n\r\t \x01\x1f\x7f",
+		"slash / and \xe2\x80\xa8", "emoji \xf0\x9f\x98\x80",
+		"1234567890123456789012345678901234567890123456789012345678901234",
+	};
+	const char *answers[] = {
+		"{}", "{\"q1\":\"1\",\"score\":\"3\"}", "{\"q1\":\"a\\\"b\\\\c\\n\\u001F\\u0001\"}",
+		"{\"名字\":\"张三\"}",
+	};
+	size_t nt = sizeof texts / sizeof texts[0], same = 0, total = 0, scanned = 0;
+	for (size_t i = 0; i < nt; i++) {
+		for (size_t j = 0; j < sizeof answers / sizeof answers[0]; j++) {
+			fv_visit v = {0};
+			v.id = (char *)texts[(i + 1) % nt];
+			v.version = (int)(i + 1);
+			v.author = (char *)texts[i];
+			v.person = (char *)texts[(i + 2) % nt];
+			v.form_id = "phq9";
+			v.form_version = (char *)texts[(i + 3) % nt];
+			v.answers = (char *)answers[j];
+			v.checkin = (char *)texts[(i + 4) % nt];
+			v.checkout = NULL;
+			v.services = (char *)texts[(i + 5) % nt];
+			v.visit_date = "2026-11-20";
+			v.created_at = (char *)texts[(i + 6) % nt];
+			v.submitted_at = (char *)texts[(i + 7) % nt];
+			char *line = fv_record_visit_line(&v);
+			parse_both(line, &same, &total, &scanned);
+			free(line);
+		}
+		fv_person p = {0};
+		char **f[] = {&p.author, &p.name, &p.sex, &p.birth, &p.resident_id, &p.phone,
+			      &p.village, &p.household, &p.categories, &p.contact_name[0],
+			      &p.contact_phone[0], &p.contact_name[1], &p.contact_phone[1],
+			      &p.status, &p.status_date, &p.status_reason, &p.created_at,
+			      &p.updated_at};
+		p.id = (char *)texts[(i + 1) % nt];
+		p.version = 3;
+		for (size_t m = 0; m < sizeof f / sizeof f[0]; m++)
+			*f[m] = (char *)texts[(i + m) % nt];
+		char *line = fv_record_person_line(&p);
+		parse_both(line, &same, &total, &scanned);
+		free(line);
+	}
+	/* lines the scan leaves to jansson, or takes only when jansson would */
+	const char *odd[] = {
+		"{\"table\":\"visit\",\"id\":\"v\",\"version\":0,\"fields\":{}}",
+		"{\"table\":\"visit\",\"id\":\"v\",\"version\":01,\"fields\":{}}",
+		"{\"table\":\"visit\",\"id\":\"v\",\"version\":2147483648,\"fields\":{}}",
+		"{\"table\":\"visit\",\"id\":\"v\",\"version\":1,\"fields\":{}}",
+		"{\"table\":\"person\",\"id\":\"\",\"version\":1,\"fields\":{}}",
+		"{\"table\":\"visit\",\"id\":\"v\",\"version\":1,\"fields\":{\"author\":\"a\","
+		"\"person\":\"p\",\"form_id\":\"f\",\"form_version\":\"1\",\"answers\":{},"
+		"\"checkin\":\"12345678901234567890123456789012345678901234567890123456789012345\","
+		"\"checkout\":\"\",\"services\":\"\",\"visit_date\":\"2026-11-20\","
+		"\"created_at\":\"c\",\"submitted_at\":\"s\"}}",
+		"{\"table\":\"visit\",\"id\":\"v\",\"version\":2147483647,\"fields\":{\"author\":\"a\","
+		"\"person\":\"p\",\"form_id\":\"f\",\"form_version\":\"1\",\"answers\":{\"q\":\"1\"},"
+		"\"checkin\":\"\",\"checkout\":\"\",\"services\":\"\",\"visit_date\":\"2026-11-20\","
+		"\"created_at\":\"c\",\"submitted_at\":\"s\"}}",
+		"{\"table\":\"visit\",\"id\":\"v\",\"version\":1,\"fields\":{\"author\":\"a\","
+		"\"person\":\"p\",\"form_id\":\"f\",\"form_version\":\"1\",\"answers\":{\"q\":1},"
+		"\"checkin\":\"\",\"checkout\":\"\",\"services\":\"\",\"visit_date\":\"2026-11-20\","
+		"\"created_at\":\"c\",\"submitted_at\":\"s\"}}",
+		"{\"table\":\"visit\",\"id\":\"v\",\"version\":1,\"fields\":{\"author\":\"a\","
+		"\"person\":\"p\",\"form_id\":\"f\",\"form_version\":\"1\",\"answers\":{\"q\":\"1\","
+		"\"q\":\"2\"},\"checkin\":\"\",\"checkout\":\"\",\"services\":\"\",\"visit_date\":"
+		"\"2026-11-20\",\"created_at\":\"c\",\"submitted_at\":\"s\"}}",
+		"{\"table\":\"visit\",\"id\":\"v\",\"version\":1,\"fields\":{\"author\":\"a\","
+		"\"person\":\"p\",\"form_id\":\"f\",\"form_version\":\"1\",\"answers\":{},"
+		"\"checkin\":\"\",\"checkout\":\"\",\"services\":\"\",\"visit_date\":\"2026-11-20\","
+		"\"created_at\":\"c\",\"submitted_at\":\"\"}}",
+		"{\"table\":\"visit\",\"id\":\"v\",\"version\":1,\"fields\":{\"author\":\"a\","
+		"\"person\":\"p\",\"form_id\":\"f\",\"form_version\":\"1\",\"answers\":{},"
+		"\"checkin\":\"\",\"checkout\":\"\",\"services\":\"\",\"visit_date\":\"2026-11-20\","
+		"\"created_at\":\"c\",\"submitted_at\":\"s\",\"extra\":\"x\"}}",
+		"{\"table\":\"visit\",\"id\":\"v\",\"version\":1,\"fields\":{\"author\":\"a\","
+		"\"person\":\"p\",\"form_id\":\"f\",\"form_version\":\"1\",\"answers\":{},"
+		"\"checkin\":\"\",\"checkout\":\"\",\"services\":\"\",\"visit_date\":\"2026-11-20\","
+		"\"created_at\":\"c\",\"submitted_at\":\"s\"}} ",
+	};
+	for (size_t i = 0; i < sizeof odd / sizeof odd[0]; i++)
+		parse_both(odd[i], &same, &total, &scanned);
+	is_num(same, total, "person and visit lines read by the scan are read as jansson reads them");
+	ok(scanned > nt * 3, "... and most of them were taken by the scan (%zu)", scanned);
+}
+
 int main(void)
 {
 	const char *tmp = getenv("TMPDIR");
@@ -924,10 +1133,12 @@ int main(void)
 	test_vault();
 	test_format();
 	test_lines();
+	test_scan();
 	setup_stores();
 	if (sup && wk && other && *up_path) {
 		test_tamper();
 		test_corpus();
+		test_batches();
 	}
 	fv_store_close(sup);
 	fv_store_close(wk);
