@@ -272,22 +272,21 @@ fv_status fv_visit_list(fv_store *s, const fv_visit_query *q, fv_visit **out, si
 	return FV_OK;
 }
 
-fv_status fv_visit_count(fv_store *s, const fv_visit_query *q, size_t counts[FV_VISIT_NSTATES],
-			 fv_errors *err)
+/* Count the visits of q by the state in their row (by_row) or, with
+ * !by_row, those submitted with a sent mark (into counts[FV_VISIT_SENT]). */
+static fv_status count_rows(fv_store *s, const fv_visit_query *q, int by_row,
+			    size_t counts[FV_VISIT_NSTATES], fv_errors *err)
 {
-	static const fv_visit_query all;
 	fv_buf sql;
 	int rc;
-
-	memset(counts, 0, FV_VISIT_NSTATES * sizeof *counts);
-	if (!q)
-		q = &all;
-	if (!query_ok(q, err))
-		return FV_EINVAL;
 	fv_buf_init(&sql);
-	fv_buf_adds(&sql, "SELECT " VISIT_STATE " AS st, count(*) FROM visit v" LATEST);
+	/* the row's state: the index visit_latest answers it alone */
+	fv_buf_adds(&sql, by_row ? "SELECT v.state, count(*) FROM visit v" LATEST
+				 : "SELECT 'sent', count(*) FROM visit v" LATEST
+				   " AND v.state = 'submitted' AND " SENT_MARK);
 	query_where(q, 0, &sql);
-	fv_buf_adds(&sql, " GROUP BY st");
+	if (by_row)
+		fv_buf_adds(&sql, " GROUP BY v.state");
 	sqlite3_stmt *st = query_prepare(s, &sql, q, err);
 	if (!st)
 		return FV_EIO;
@@ -298,8 +297,28 @@ fv_status fv_visit_count(fv_store *s, const fv_visit_query *q, size_t counts[FV_
 			counts[state] = (size_t)sqlite3_column_int64(st, 1);
 	}
 	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE)
-		return store_error(s, rc, "counting visits", err);
+	return rc == SQLITE_DONE ? FV_OK : store_error(s, rc, "counting visits", err);
+}
+
+fv_status fv_visit_count(fv_store *s, const fv_visit_query *q, size_t counts[FV_VISIT_NSTATES],
+			 fv_errors *err)
+{
+	static const fv_visit_query all;
+	size_t marked[FV_VISIT_NSTATES] = {0};
+	fv_status st;
+
+	memset(counts, 0, FV_VISIT_NSTATES * sizeof *counts);
+	if (!q)
+		q = &all;
+	if (!query_ok(q, err))
+		return FV_EINVAL;
+	if ((st = count_rows(s, q, 1, counts, err)) != FV_OK)
+		return st;
+	/* submitted in their row but marked sent read as sent (VISIT_STATE) */
+	if (counts[FV_VISIT_SUBMITTED] && (st = count_rows(s, q, 0, marked, err)) != FV_OK)
+		return st;
+	counts[FV_VISIT_SUBMITTED] -= marked[FV_VISIT_SENT];
+	counts[FV_VISIT_SENT] += marked[FV_VISIT_SENT];
 	return FV_OK;
 }
 

@@ -2084,6 +2084,10 @@ static void test_pin_6(void)
 	free(raw);
 	ok(count_in(s, FV_VISIT_SENT) == 2 && count_in(s, FV_VISIT_SUBMITTED) == 0,
 	   "both listed as sent, none as submitted");
+	size_t counts[FV_VISIT_NSTATES];
+	reset();
+	ok(fv_visit_count(s, NULL, counts, &err) == FV_OK && counts[FV_VISIT_SENT] == 2 &&
+	   counts[FV_VISIT_SUBMITTED] == 0, "and counted so");
 	reset();
 	ok(fv_store_mark_sent(s, 8, &err) == FV_OK, "a second export");
 	sqlite3_stmt *st = NULL;
