@@ -21,9 +21,19 @@
  * UTF-16, GB 18030 or JSON escapes.  Exit 0 when all hold, 1 when any
  * does not, 2 for a bad command line or a broken set-up.
  *
- * fieldsim --bin FIELDVISIT --srcdir SRC [--workers N] [--people N]
- *          [--months N] [--seed N] [--kill-rate P] [--damage-rate P]
- *          [--root DIR] [--keep] [--verbose] [--quick]
+ * fieldsim --bin FIELDVISIT --srcdir SRC [--quick|--full] [--workers N]
+ *          [--people N] [--months N] [--seed N] [--kill-rate P]
+ *          [--damage-rate P] [--zili P] [--review P] [--root DIR] [--keep]
+ *          [--verbose]
+ *
+ * --quick is the size of `make check` (3 workers, 150 people, 2 months),
+ * --full the size of `make bench` (20 workers, 5,000 people, 12 months, a
+ * quarter of the people visited monthly, the others quarterly, 15% of the
+ * visits reviewed); options after them change those.  --kill-rate is the
+ * share of submits, exports and imports killed, --damage-rate the share
+ * of bundles damaged (a sixteenth lost, carried twice, out of order, or a
+ * stick full or pulled).  --keep keeps the root (it is kept anyway when
+ * an invariant breaks).
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -52,10 +62,10 @@
 static struct {
 	int workers, people, months;
 	uint64_t seed;
-	double kill_rate, damage_rate;
+	double kill_rate, damage_rate, zili, review;
 	const char *bin, *srcdir, *root;
 	int keep, verbose;
-} opt = {3, 150, 2, 1, 0.08, 0.25, NULL, NULL, NULL, 0, 0};
+} opt = {3, 150, 2, 1, 0.08, 0.25, 0.5, 0.3, NULL, NULL, NULL, 0, 0};
 
 static char root[1024];
 
@@ -66,7 +76,7 @@ static struct {
 	long visits, visits_at_sup, visits_bad, callbacks, people_added;
 	long returns, returns_delivered, approvals, alerts, alerts_closed;
 	long bundles_up, bundles_down, damaged, lost, twice, held, full, pulled, parts;
-	long refused_ok, replayed, forks;
+	long refused_ok, replayed, forks, orphans;
 	long conflicts_expected, conflicts_seen;
 	long checks, checks_ok;
 	long sched_checks, sched_people, sched_bad;
@@ -870,6 +880,12 @@ static int export_bundles(int sup, int w, int faults, char ***files, size_t *nfi
 			note("killed export (%s) after %.1f ms, %zu files", sup ? "sup" : W[w].name, r.ms,
 			     ngot);
 			res_free(&r);
+			/* a bundle on the stick: now and then it is carried as it
+			 * is, and the next export waits for the next meeting */
+			if (ngot && chance(0.5)) {
+				fig.orphans++;
+				break;
+			}
 			continue;
 		}
 		if (fault[0] && r.code == 4 && may && ngot == 0 &&
@@ -980,7 +996,8 @@ static void setup_team(void)
 	}
 	for (int i = 0; i < opt.people; i++) {
 		int w = i % opt.workers;
-		int pi = add_person(sup_store, sup_pass, w, chance(0.5) ? CAT_ZILI : CAT_SHIDU, NULL);
+		int pi = add_person(sup_store, sup_pass, w, chance(opt.zili) ? CAT_ZILI : CAT_SHIDU,
+				  NULL);
 		if (pi >= 0)
 			P[pi].at_sup = 1;
 	}
@@ -1283,7 +1300,7 @@ static void worker_imports(int w, int faults)
 		if (faults && chance(opt.damage_rate / 4) && !wk->down_damaged[i] && rc == 1) {
 			/* carried twice */
 			fig.twice++;
-			if (import_bundle(wk->store, wk->pass, f, 0, faults) != -1)
+			if (import_bundle(wk->store, wk->pass, f, 0, 0) != -1)
 				fail("a down-bundle carried twice was not refused as replayed: %s", f);
 		}
 		unlink(f);
@@ -1338,7 +1355,7 @@ static void sup_imports(int w, char **files, size_t n, int faults)
 		int rc = import_bundle(sup_store, sup_pass, list[i], dmg[i], faults);
 		if (faults && rc == 1 && chance(opt.damage_rate / 4)) {
 			fig.twice++;
-			if (import_bundle(sup_store, sup_pass, list[i], 0, faults) != -1)
+			if (import_bundle(sup_store, sup_pass, list[i], 0, 0) != -1)
 				fail("an up-bundle carried twice was not refused as replayed");
 		}
 		unlink(list[i]);
@@ -1354,7 +1371,8 @@ static void sup_reviews(int w)
 {
 	for (size_t j = 0; j < nV; j++) {
 		visit *v = &V[j];
-		if (v->worker != w || v->review || v->conflict || v->day >= today || !chance(0.3))
+		if (v->worker != w || v->review || v->conflict || v->day >= today ||
+		    !chance(opt.review))
 			continue;
 		int ret = chance(0.15);
 		char comment[128];
@@ -1744,8 +1762,9 @@ static int control_scan(void)
 static void usage(void)
 {
 	fputs("usage: fieldsim --bin FIELDVISIT --srcdir SRC [--workers N] [--people N] [--months N]\n"
-	      "                [--seed N] [--kill-rate P] [--damage-rate P] [--root DIR] [--keep]\n"
-	      "                [--verbose] [--quick|--full]\n",
+	      "                [--seed N] [--kill-rate P] [--damage-rate P] [--zili P] [--review P]\n"
+	      "                [--root DIR] [--keep] [--verbose]\n"
+	      "--quick and --full set sizes and rates; options after them change those\n",
 	      stderr);
 	exit(2);
 }
@@ -1792,6 +1811,10 @@ int main(int argc, char **argv)
 			opt.kill_rate = atof(v);
 		else if (OPT("--damage-rate"))
 			opt.damage_rate = atof(v);
+		else if (OPT("--zili"))
+			opt.zili = atof(v);
+		else if (OPT("--review"))
+			opt.review = atof(v);
 		else if (OPT("--root"))
 			opt.root = v;
 		else if (!strcmp(a, "--keep"))
@@ -1802,6 +1825,7 @@ int main(int argc, char **argv)
 			opt.workers = 3, opt.people = 150, opt.months = 2;
 		} else if (!strcmp(a, "--full")) {
 			opt.workers = 20, opt.people = 5000, opt.months = 12, opt.kill_rate = 0.03;
+			opt.zili = 0.25, opt.review = 0.15;
 		} else
 			usage();
 #undef OPT
@@ -2007,9 +2031,9 @@ int main(int argc, char **argv)
 	printf("kills: %ld (submit %ld, export %ld, import %ld)\n", fig.kills, fig.kills_submit,
 	       fig.kills_export, fig.kills_import);
 	printf("bundles: %ld up, %ld down; damaged %ld (refused %ld), lost %ld, carried twice %ld, "
-	       "out of order %ld, stick full %ld, pulled %ld, forks %ld\n",
+	       "out of order %ld, stick full %ld, pulled %ld; killed after the rename %ld, forks %ld\n",
 	       fig.bundles_up, fig.bundles_down, fig.damaged, fig.refused_ok, fig.lost, fig.twice,
-	       fig.held, fig.full, fig.pulled, fig.forks);
+	       fig.held, fig.full, fig.pulled, fig.orphans, fig.forks);
 	printf("conflicts: expected %ld, seen %ld\n", fig.conflicts_expected, fig.conflicts_seen);
 	printf("integrity checks: %ld of %ld ok\n", fig.checks_ok, fig.checks);
 	printf("schedules: %ld people in %ld lists, %ld differ from the recount\n", fig.sched_people,
