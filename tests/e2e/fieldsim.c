@@ -23,16 +23,18 @@
  *
  * fieldsim --bin FIELDVISIT --srcdir SRC [--quick|--full] [--workers N]
  *          [--people N] [--months N] [--seed N] [--kill-rate P]
- *          [--damage-rate P] [--zili P] [--review P] [--root DIR] [--keep]
- *          [--verbose]
+ *          [--damage-rate P] [--zili P] [--review P] [--meet N] [--root DIR]
+ *          [--keep] [--verbose]
  *
  * --quick is the size of `make check` (3 workers, 150 people, 2 months),
  * --full the size of `make bench` (20 workers, 5,000 people, 12 months, a
- * quarter of the people visited monthly, the others quarterly, 15% of the
- * visits reviewed); options after them change those.  --kill-rate is the
+ * fifth of the people visited monthly, the others quarterly, 15% of the
+ * visits reviewed, a meeting every fourth workday, 5% of processes killed,
+ * 30% of bundles damaged); options after them change those.  --kill-rate is the
  * share of submits, exports and imports killed, --damage-rate the share
  * of bundles damaged (a sixteenth lost, carried twice, out of order, or a
- * stick full or pulled).  --keep keeps the root (it is kept anyway when
+ * stick full or pulled).  --meet N: each worker meets the supervisor every
+ * Nth workday (3).  --keep keeps the root (it is kept anyway when
  * an invariant breaks).
  */
 #define _GNU_SOURCE
@@ -48,6 +50,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/time.h>
 #include <sys/types.h>
@@ -63,9 +66,10 @@ static struct {
 	int workers, people, months;
 	uint64_t seed;
 	double kill_rate, damage_rate, zili, review;
+	int meet;
 	const char *bin, *srcdir, *root;
 	int keep, verbose;
-} opt = {3, 150, 2, 1, 0.08, 0.25, 0.5, 0.3, NULL, NULL, NULL, 0, 0};
+} opt = {3, 150, 2, 1, 0.08, 0.25, 0.5, 0.3, 3, NULL, NULL, NULL, 0, 0};
 
 static char root[1024];
 
@@ -82,7 +86,7 @@ static struct {
 	long sched_checks, sched_people, sched_bad;
 	long report_checks, report_bad;
 	long canaries, files_scanned, bytes_scanned, canary_scans;
-	long recovered, replaced, conflict_visits;
+	long recovered, replaced, conflict_visits, cores;
 } fig;
 static int failures;
 
@@ -403,6 +407,10 @@ static long scan_tree(const char *dir, int control)
 		struct stat st;
 		if (lstat(p, &st) != 0)
 			continue;
+		if (!control && !strncmp(e->d_name, "core", 4) && S_ISREG(st.st_mode)) {
+			fig.cores++;
+			fail("a core file: %s", p);
+		}
 		if (S_ISDIR(st.st_mode))
 			found += scan_tree(p, control);
 		else if (S_ISREG(st.st_mode))
@@ -436,6 +444,13 @@ static void res_free(res *r)
 /* what each kind of command takes, to choose a point to kill it */
 enum { OP_SUBMIT, OP_EXPORT, OP_IMPORT, OP_OTHER, OP_N };
 static double op_ms[OP_N] = {20, 40, 40, 20};
+static double op_total[OP_N];
+static long op_count[OP_N];
+
+static double op_avg(int op)
+{
+	return op_count[op] ? op_total[op] / (double)op_count[op] : 0;
+}
 
 static char now_text[32];
 static const char *g_fault;
@@ -483,6 +498,14 @@ static void run_v(res *r, int op, const char *pass, const char *in, long kill_us
 		dup2(pe[1], 2);
 		if (chdir(root) != 0)
 			_exit(126);
+		/* a process that crashed would leave its core here, to be
+		 * scanned (core_pattern permitting): the program turns them
+		 * off itself */
+		struct rlimit rl;
+		if (getrlimit(RLIMIT_CORE, &rl) == 0) {
+			rl.rlim_cur = rl.rlim_max;
+			(void)setrlimit(RLIMIT_CORE, &rl);
+		}
 		setenv("FIELDVISIT_NOW", now_text, 1);
 		if (pass)
 			setenv("FIELDVISIT_PASSPHRASE", pass, 1);
@@ -574,6 +597,8 @@ static void run_v(res *r, int op, const char *pass, const char *in, long kill_us
 		     eb);
 	if (r->code >= 0)
 		op_ms[op] = op_ms[op] * 0.9 + r->ms * 0.1;
+	op_total[op] += r->ms;
+	op_count[op]++;
 }
 
 #define RUN(r, op, pass, in, kill_us, ...)                                                          \
@@ -1763,6 +1788,7 @@ static void usage(void)
 {
 	fputs("usage: fieldsim --bin FIELDVISIT --srcdir SRC [--workers N] [--people N] [--months N]\n"
 	      "                [--seed N] [--kill-rate P] [--damage-rate P] [--zili P] [--review P]\n"
+	      "                [--meet N]\n"
 	      "                [--root DIR] [--keep] [--verbose]\n"
 	      "--quick and --full set sizes and rates; options after them change those\n",
 	      stderr);
@@ -1811,6 +1837,8 @@ int main(int argc, char **argv)
 			opt.kill_rate = atof(v);
 		else if (OPT("--damage-rate"))
 			opt.damage_rate = atof(v);
+		else if (OPT("--meet"))
+			opt.meet = atoi(v);
 		else if (OPT("--zili"))
 			opt.zili = atof(v);
 		else if (OPT("--review"))
@@ -1824,14 +1852,15 @@ int main(int argc, char **argv)
 		else if (!strcmp(a, "--quick")) {
 			opt.workers = 3, opt.people = 150, opt.months = 2;
 		} else if (!strcmp(a, "--full")) {
-			opt.workers = 20, opt.people = 5000, opt.months = 12, opt.kill_rate = 0.03;
-			opt.zili = 0.25, opt.review = 0.15;
+			opt.workers = 20, opt.people = 5000, opt.months = 12;
+			opt.kill_rate = 0.05, opt.damage_rate = 0.3;
+			opt.zili = 0.2, opt.review = 0.15, opt.meet = 4;
 		} else
 			usage();
 #undef OPT
 	}
 	if (!opt.bin || !opt.srcdir || opt.workers < 1 || opt.workers > 99 || opt.people < opt.workers ||
-	    opt.months < 1 || opt.months > 24)
+	    opt.months < 1 || opt.months > 24 || opt.meet < 1)
 		usage();
 	double t0 = now_s();
 	rng = opt.seed * 0x2545f4914f6cdd1dULL + 1;
@@ -1966,7 +1995,7 @@ int main(int argc, char **argv)
 				if (go)
 					(void)do_visit(w, pi, slot++, 1);
 			}
-			if ((workday + w) % 3 == 0)
+			if ((workday + w) % opt.meet == 0)
 				(void)meeting(w, 1);
 		}
 		if (!forgot && today >= forget_day) {
@@ -2045,7 +2074,12 @@ int main(int argc, char **argv)
 	       "holds %d of %zu)\n",
 	       fig.canaries, fig.canary_scans, fig.files_scanned, (double)fig.bytes_scanned / 1e6,
 	       npats, control, NCANARY);
-	printf("processes: %ld\n", fig.processes);
+	printf("core files: %ld\n", fig.cores);
+	printf("processes: %ld (submit %ld, %.1f ms each; export %ld, %.1f ms; import %ld, %.1f ms; "
+	       "other %ld, %.1f ms)\n",
+	       fig.processes, op_count[OP_SUBMIT], op_avg(OP_SUBMIT), op_count[OP_EXPORT],
+	       op_avg(OP_EXPORT), op_count[OP_IMPORT], op_avg(OP_IMPORT), op_count[OP_OTHER],
+	       op_avg(OP_OTHER));
 	printf("failures: %d\n", failures);
 	printf("elapsed: %.1f s\n", elapsed);
 	if (!opt.keep && failures == 0)
