@@ -86,7 +86,7 @@ static struct {
 	long sched_checks, sched_people, sched_bad;
 	long report_checks, report_bad;
 	long canaries, files_scanned, bytes_scanned, canary_scans;
-	long recovered, replaced, conflict_visits, cores;
+	long recovered, replaced, conflict_visits, cores, visits_at_worker, people_at_sup;
 } fig;
 static int failures;
 
@@ -1704,28 +1704,88 @@ static void final_checks(void)
 	free(states);
 	json_decref(a);
 
-	/* every return reached its worker: the worker's store says returned */
+	/* every return reached its worker, and every receipt: each visit is
+	 * in the worker's store once, received, approved or returned as the
+	 * supervisor decided */
 	for (int w = 0; w < opt.workers; w++) {
-		RUN(&r, OP_OTHER, W[w].pass, NULL, 0, "visit", "list", "--state", "returned", "--json",
-		    "--store", W[w].store);
-		json_t *ret = parse_json(r.out, "visit list");
+		RUN(&r, OP_OTHER, W[w].pass, NULL, 0, "visit", "list", "--json", "--store", W[w].store);
+		json_t *all = parse_json(r.out, "visit list");
 		res_free(&r);
+		size_t nw = json_array_size(all), mine = 0;
+		char **have = xmalloc((nw ? nw : 1) * sizeof *have);
+		for (size_t i = 0; i < nw; i++) {
+			json_t *e = json_array_get(all, i);
+			const char *id = json_string_value(json_object_get(e, "id"));
+			const char *st = json_string_value(json_object_get(e, "state"));
+			size_t len = strlen(id) + strlen(st) + 2;
+			have[i] = xmalloc(len);
+			snprintf(have[i], len, "%s %s", id, st);
+		}
+		qsort(have, nw, sizeof *have, cmp_str);
+		for (size_t i = 1; i < nw; i++)
+			if (strncmp(have[i], have[i - 1], 36) == 0)
+				fail("visit %.36s is twice in %s's store", have[i], W[w].name);
 		for (size_t j = 0; j < nV; j++) {
 			visit *v = &V[j];
-			if (v->worker != w || v->review != 2)
+			if (v->worker != w)
 				continue;
-			int found = 0;
-			size_t i;
-			json_t *e;
-			json_array_foreach(ret, i, e) found |=
-				!strcmp(json_string_value(json_object_get(e, "id")), v->id);
-			if (!found)
-				fail("the return of %s did not reach %s", v->id, W[w].name);
-			if (!v->returned_here)
+			mine++;
+			const char *hit = NULL;
+			size_t lo = 0, hi = nw;
+			while (lo < hi && !hit) {
+				size_t mid = (lo + hi) / 2;
+				int c = strncmp(have[mid], v->id, 36);
+				if (c == 0)
+					hit = have[mid];
+				else if (c < 0)
+					lo = mid + 1;
+				else
+					hi = mid;
+			}
+			const char *exp = v->review == 2 ? "returned" : v->review == 1 ? "approved" : "received";
+			if (!hit)
+				fail("visit %s is not in %s's store", v->id, W[w].name);
+			else if (strcmp(hit + 37, exp) != 0)
+				fail("visit %s is %s in %s's store, not %s%s", v->id, hit + 37, W[w].name, exp,
+				     v->review == 2 ? ": the return did not reach the worker" : "");
+			else
+				fig.visits_at_worker++;
+			if (v->review == 2 && !v->returned_here)
 				fail("the simulation did not see the return of %s delivered", v->id);
 		}
-		json_decref(ret);
+		if (nw != mine)
+			fail("%s's store has %zu visits, the simulation submitted %zu", W[w].name, nw, mine);
+		for (size_t i = 0; i < nw; i++)
+			free(have[i]);
+		free(have);
+		json_decref(all);
 	}
+
+	/* every person a worker registered is at the supervisor (but the one
+	 * registered twice) */
+	RUN(&r, OP_OTHER, sup_pass, NULL, 0, "person", "list", "--json", "--store", sup_store);
+	json_t *people = parse_json(r.out, "person list");
+	res_free(&r);
+	size_t npeople = json_array_size(people);
+	char **pids = xmalloc((npeople ? npeople : 1) * sizeof *pids);
+	for (size_t i = 0; i < npeople; i++)
+		pids[i] = (char *)json_string_value(json_object_get(json_array_get(people, i), "id"));
+	qsort(pids, npeople, sizeof *pids, cmp_str);
+	long want_people = 0;
+	for (size_t i = 0; i < nP; i++) {
+		if (P[i].dup)
+			continue;
+		want_people++;
+		char *key = P[i].id;
+		if (!bsearch(&key, pids, npeople, sizeof *pids, cmp_str))
+			fail("person %s (of %s) is not at the supervisor", P[i].id, W[P[i].worker].name);
+	}
+	if ((long)npeople != want_people)
+		fail("the supervisor has %zu people, the simulation registered %ld", npeople,
+		     want_people);
+	fig.people_at_sup = (long)npeople;
+	free(pids);
+	json_decref(people);
 
 	/* conflicts: those the scenario made */
 	RUN(&r, OP_OTHER, sup_pass, NULL, 0, "bundle", "conflicts", "--store", sup_store);
@@ -2055,6 +2115,10 @@ int main(int argc, char **argv)
 	       "conflicts)\n",
 	       fig.visits_at_sup, fig.visits - fig.conflict_visits, fig.conflict_visits);
 	printf("returns: %ld, delivered to the worker: %ld\n", fig.returns, fig.returns_delivered);
+	printf("visits in their worker's store in the state the supervisor gave: %ld of %ld\n",
+	       fig.visits_at_worker, fig.visits);
+	printf("people: %ld registered, %ld at the supervisor\n", fig.people_added,
+	       fig.people_at_sup);
 	printf("approvals: %ld, satisfaction callbacks: %ld, alerts: %ld (closed %ld)\n",
 	       fig.approvals, fig.callbacks, fig.alerts, fig.alerts_closed);
 	printf("kills: %ld (submit %ld, export %ld, import %ld)\n", fig.kills, fig.kills_submit,
