@@ -24,6 +24,12 @@ is "$(echo "$v" | awk '$1 == $3 && $1 > 100 { print "ok" }')" ok \
 r=$(fig returns)
 is "$(echo "$r" | awk -F'[ ,]+' '$1 == $6 && $1 > 0 { print "ok" }')" ok \
 	"every return reached its worker ($r)"
+w=$(fig "visits in their worker's store in the state the supervisor gave")
+is "$(echo "$w" | awk '$1 == $3 && $1 > 100 { print "ok" }')" ok \
+	"every receipt and review reached its worker ($w)"
+p=$(fig people)
+is "$(echo "$p" | awk -F'[ ,]+' '$1 == $3 + 1 { print "ok" }')" ok \
+	"every person registered is at the supervisor, but the one registered twice ($p)"
 c=$(fig 'integrity checks')
 is "$(echo "$c" | awk '$1 == $3 && $1 == 4 { print "ok" }')" ok "every store passes check ($c)"
 c=$(fig conflicts)
