@@ -28,12 +28,14 @@
  *
  * --quick is the size of `make check` (3 workers, 150 people, 2 months),
  * --full the size of `make bench` (20 workers, 5,000 people, 12 months, 15%
- * of the people visited monthly, the others quarterly, 15% of the
+ * of the people visited monthly, the others quarterly, 30% of the
  * visits reviewed, a meeting every fourth workday, 5% of processes killed,
  * 30% of bundles damaged); options after them change those.  --kill-rate is the
  * share of submits, exports and imports killed, --damage-rate the share
  * of bundles damaged (a sixteenth lost, carried twice, out of order, or a
- * stick full or pulled).  --meet N: each worker meets the supervisor every
+ * stick full or pulled).  --review P is the share of visits the supervisor
+ * reviews (a seventh of them returned; 0.5).  --zili P the share of people
+ * visited monthly (0.5; the others quarterly).  --meet N: each worker meets the supervisor every
  * Nth workday (3).  --keep keeps the root (it is kept anyway when
  * an invariant breaks).
  */
@@ -69,7 +71,7 @@ static struct {
 	int meet;
 	const char *bin, *srcdir, *root;
 	int keep, verbose;
-} opt = {3, 150, 2, 1, 0.08, 0.25, 0.5, 0.3, 3, NULL, NULL, NULL, 0, 0};
+} opt = {3, 150, 2, 1, 0.08, 0.25, 0.5, 0.5, 3, NULL, NULL, NULL, 0, 0};
 
 static char root[1024];
 
@@ -692,6 +694,7 @@ typedef struct {
 	int minutes;
 	int phq9, q9;
 	int review;        /* 0 none, 1 approved, 2 returned */
+	int to_review;     /* the supervisor will review it */
 	long review_clock;
 	int returned_here; /* the worker's store has the return */
 	int conflict;
@@ -1244,6 +1247,7 @@ static int do_visit(int w, int pi, int slot, int faults)
 	v->phq9 = phq;
 	v->q9 = q9;
 	v->conflict = p->dup;
+	v->to_review = chance(opt.review);
 	person_visit(pi, (int)nV);
 	fig.visits++;
 	if (p->dup) {
@@ -1434,8 +1438,7 @@ static void sup_reviews(int w)
 {
 	for (size_t j = 0; j < nV; j++) {
 		visit *v = &V[j];
-		if (v->worker != w || v->review || v->conflict || v->day >= today ||
-		    !chance(opt.review))
+		if (v->worker != w || !v->to_review || v->review || v->conflict || v->day >= today)
 			continue;
 		int ret = chance(0.15);
 		char comment[128];
@@ -1952,7 +1955,7 @@ int main(int argc, char **argv)
 		} else if (!strcmp(a, "--full")) {
 			opt.workers = 20, opt.people = 5000, opt.months = 12;
 			opt.kill_rate = 0.05, opt.damage_rate = 0.3;
-			opt.zili = 0.15, opt.review = 0.15, opt.meet = 4;
+			opt.zili = 0.15, opt.review = 0.3, opt.meet = 4;
 		} else
 			usage();
 #undef OPT
