@@ -336,6 +336,18 @@ static fv_status down_item(fv_store *s, const fv_outbox_item *it, outctx *wo, fv
 	return st;
 }
 
+/* A down-bundle that failed gives its number back (export_down_one): the
+ * store is as it was.  Its own errors go to err after the failure's. */
+static void give_back(fv_store *s, const fv_peer *peer, fv_errors *err)
+{
+	if (fv_store_begin(s, err) != FV_OK)
+		return;
+	if (fv_store_peer_out(s, peer->id, peer->seq_out, peer->seq_out ? peer->hash_out : NULL,
+			      peer->ack_sent, err) != FV_OK ||
+	    fv_store_commit(s, err) != FV_OK)
+		fv_store_rollback(s);
+}
+
 static fv_status export_down_one(fv_store *s, const fv_sync_self *me, const fv_peer *peer,
 				 const char *dir, const fv_sync_options *o, fv_sync_file **files,
 				 size_t *n, size_t *cap, fv_errors *err)
@@ -346,6 +358,7 @@ static fv_status export_down_one(fv_store *s, const fv_sync_self *me, const fv_p
 	sync_file *file = NULL;
 	fv_bundle_writer *w = NULL;
 	outctx wo = {0};
+	int taken = 0;
 	fv_status st = fv_store_begin(s, err);
 
 	if (st != FV_OK)
@@ -355,6 +368,21 @@ static fv_status export_down_one(fv_store *s, const fv_sync_self *me, const fv_p
 		fv_store_rollback(s);
 		goto done;
 	}
+	/* The bundle's number is the store's before the file exists: a crash
+	 * after the rename and before the commit below leaves a bundle the
+	 * store did not record, and the next one must not share its number.
+	 * If it did, the worker's acknowledgement of the first would count for
+	 * the second, and what only the second carried (a review made in
+	 * between) would never be sent again.  A failure given back below. */
+	if ((st = fv_store_peer_out(s, peer->id, peer->seq_out + 1, peer->hash_out,
+				    peer->ack_sent, err)) != FV_OK ||
+	    (st = fv_store_commit(s, err)) != FV_OK) {
+		fv_store_rollback(s);
+		goto done;
+	}
+	taken = 1;
+	if ((st = fv_store_begin(s, err)) != FV_OK)
+		goto done;
 	if ((st = start_bundle(me, peer, FV_BUNDLE_DOWN, dir, &h, &file, &w, err)) != FV_OK) {
 		fv_store_rollback(s);
 		goto done;
@@ -380,6 +408,8 @@ static fv_status export_down_one(fv_store *s, const fv_sync_self *me, const fv_p
 		add_file(files, n, cap, sync_file_path(file), peer, FV_BUNDLE_DOWN, h.seq,
 			 wo.records);
 done:
+	if (st != FV_OK && taken)
+		give_back(s, peer, err);
 	fv_outbox_list_free(items, nitems);
 	fv_bundle_writer_free(w);
 	sync_file_free(file);
