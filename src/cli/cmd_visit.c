@@ -19,6 +19,8 @@ static void visit_usage(FILE *fp)
 	      "       fieldvisit visit list [--person ID] [--state STATE]... [--json]\n"
 	      "       fieldvisit visit list --due|--overdue [--date DATE] [--person ID] [--json]\n"
 	      "       fieldvisit visit show ID [--json]\n"
+	      "       fieldvisit visit correct ID [--answers FILE|-] [--checkin TIME]\n"
+	      "                  [--checkout TIME] [--services LIST] [--json]\n"
 	      "\n"
 	      "submit  check the answers with FORM and save them as a submitted visit;\n"
 	      "        prints the new visit's id, and on stderr each alert raised and the\n"
@@ -30,6 +32,10 @@ static void visit_usage(FILE *fp)
 	      "        the visits people are owed on a day (regular, make-up, festival,\n"
 	      "        follow-up) and why, overdue first; with --overdue, only the late ones\n"
 	      "show    one visit with its answers\n"
+	      "correct a visit the supervisor returned: its next version, with the\n"
+	      "        answers given changed (the others as they were; null clears one)\n"
+	      "        and the times and services given, checked as a submit and\n"
+	      "        submitted; prints the visit's id.  It travels in the next bundle\n"
 	      "\n"
 	      "  --person ID          the person's id (person list shows it)\n"
 	      "  --answers FILE       a JSON object {\"name\": value} (- for standard input)\n"
@@ -43,7 +49,8 @@ static void visit_usage(FILE *fp)
 	      "  --overdue            only the overdue ones\n"
 	      "  --date DATE          the day to compute them for (YYYY-MM-DD; today)\n"
 	      "  --json               print JSON (submit: {\"id\", \"score\", \"band\",\n"
-	      "                       \"alerts\", \"next_visit\"}; list: an array; with\n"
+	      "                       \"alerts\", \"next_visit\"}; correct: {\"id\",\n"
+	      "                       \"version\", \"score\", \"band\", \"alerts\"}; list: an array; with\n"
 	      "                       --due an array of people with their items; show: the\n"
 	      "                       visit)\n"
 	      "  --store PATH         the store (see 'fieldvisit --help')\n"
@@ -139,6 +146,13 @@ static const struct option list_opts[] = {
 	COMMON_OPTS,
 };
 static const struct option show_opts[] = {COMMON_OPTS};
+static const struct option correct_opts[] = {
+	{"answers", required_argument, NULL, O_ANSWERS},
+	{"checkin", required_argument, NULL, O_CHECKIN},
+	{"checkout", required_argument, NULL, O_CHECKOUT},
+	{"services", required_argument, NULL, O_SERVICES},
+	COMMON_OPTS,
+};
 
 typedef struct args {
 	const char *cmd;          /* "visit submit" */
@@ -337,6 +351,91 @@ out:
 	return rc;
 }
 
+/* The answers of draft d (the questions' only: calculates are worked out
+ * again) with those of changes put over them. */
+static fv_status merged_answers(const fv_form *f, const fv_visit *d, const fv_answers *changes,
+				fv_answers *out, fv_errors *err)
+{
+	fv_answers old = {0};
+	fv_status st = fv_answers_parse(d->id, d->answers, strlen(d->answers), &old, err);
+	for (size_t i = 0; st == FV_OK && i < old.n; i++) {
+		int k = fv_form_field_index(f, old.items[i].name);
+		int changed = 0;
+		for (size_t j = 0; j < changes->n && !changed; j++)
+			changed = strcmp(changes->items[j].name, old.items[i].name) == 0;
+		if (!changed && (k < 0 || f->fields[k].type != FV_Q_CALCULATE))
+			fv_answers_add(out, old.items[i].name, old.items[i].value);
+	}
+	for (size_t j = 0; st == FV_OK && j < changes->n; j++)
+		fv_answers_add(out, changes->items[j].name, changes->items[j].value);
+	fv_answers_release(&old);
+	return st;
+}
+
+static int visit_correct(args *a)
+{
+	fv_answers changes = {0}, all = {0};
+	fv_store *s = NULL;
+	fv_form *f = NULL;
+	fv_errors err;
+	fv_status st = FV_OK;
+	fv_visit v = {0}, d = {0};
+	char id[FV_ID_BYTES];
+	int rc;
+
+	fv_errors_init(&err);
+	if (a->answers && (st = read_answers(a->answers, &changes, &err)) != FV_OK) {
+		rc = fv_cli_fail(st, &err);
+		goto out;
+	}
+	if ((rc = fv_cli_open_store(&a->store, &s)) != 0)
+		goto out;
+	snprintf(id, sizeof id, "%s", a->arg);
+	if ((st = fv_store_begin(s, &err)) != FV_OK || (st = fv_visit_get(s, id, 0, &v, &err)) != FV_OK)
+		goto fail;
+	/* returned: its next version; a correction begun on screen goes on */
+	if (v.state == FV_VISIT_RETURNED)
+		st = fv_visit_move(s, id, FV_VISIT_DRAFT, &err);
+	else if (v.state != FV_VISIT_DRAFT || v.version < 2) {
+		fv_errors_add(&err, NULL, 0, "visit %s is %s: only a visit returned by the supervisor"
+			      " is corrected", id, fv_visit_state_name(v.state));
+		st = FV_EINVAL;
+	}
+	if (st != FV_OK || (st = fv_visit_get(s, id, 0, &d, &err)) != FV_OK ||
+	    (st = fv_store_form_load_version(s, d.form_id, d.form_version, &f, &err)) != FV_OK ||
+	    (st = merged_answers(f, &d, &changes, &all, &err)) != FV_OK)
+		goto fail;
+	fv_visit_input in = {NULL, a->checkin ? a->checkin : (*d.checkin ? d.checkin : NULL),
+			     a->checkout ? a->checkout : (*d.checkout ? d.checkout : NULL),
+			     a->services ? a->services : d.services};
+	fv_visit_release(&v);
+	if ((st = fv_visit_save_draft(s, f, &in, &all, id, &err)) != FV_OK ||
+	    (st = fv_visit_move(s, id, FV_VISIT_SUBMITTED, &err)) != FV_OK ||
+	    (st = fv_store_commit(s, &err)) != FV_OK || (st = fv_visit_get(s, id, 0, &v, &err)) != FV_OK)
+		goto fail;
+	if (a->json)
+		fv_cli_print_json(json_pack("{s:s, s:i, s:o, s:o, s:o}", "id", id, "version", v.version,
+					    "score", score_json(v.score), "band", opt_string(v.band),
+					    "alerts", words(v.alerts)));
+	else
+		puts(id);
+	print_alerts(f, &v);
+	rc = 0;
+	goto out;
+fail:
+	fv_store_rollback(s);
+	rc = fv_cli_fail(st, &err);
+out:
+	fv_visit_release(&v);
+	fv_visit_release(&d);
+	fv_form_free(f);
+	fv_store_close(s);
+	fv_answers_release(&changes);
+	fv_answers_release(&all);
+	fv_errors_release(&err);
+	return rc;
+}
+
 /* ------------------------------------------------------------------ */
 /* list and show                                                       */
 
@@ -516,6 +615,7 @@ int fv_cmd_visit(int argc, char **argv)
 		{"submit", submit_opts, "form", visit_submit},
 		{"list", list_opts, NULL, visit_list},
 		{"show", show_opts, "visit's id", visit_show},
+		{"correct", correct_opts, "visit's id", visit_correct},
 	};
 	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
 		visit_usage(argc < 2 ? stderr : stdout);
@@ -531,6 +631,6 @@ int fv_cmd_visit(int argc, char **argv)
 		free(a.services);
 		return rc;
 	}
-	fv_cli_error("visit: unknown subcommand '%s' (submit, list or show)", argv[1]);
+	fv_cli_error("visit: unknown subcommand '%s' (submit, list, show or correct)", argv[1]);
 	return 2;
 }

@@ -16,7 +16,7 @@
 #include "ui_internal.h"
 
 enum { G_SCHED, G_DRAFT, G_RETURNED, G_ALERT, G_NONE };
-enum { T_PERSON, T_DRAFT };
+enum { T_PERSON, T_DRAFT, T_RETURNED };
 
 static const ui_col sched_cols[] = {
 	{UI_S_COL_NAME, 0, 12, 0, 1},
@@ -323,7 +323,7 @@ static fv_status add_visits(today *d, ui *u, const fv_schedule_facts *f, fv_visi
 			name, village, form, v[i].visit_date,
 			ui_list_keep(&d->list, comment ? comment : fv_xstrdup("")),
 		};
-		ui_list_add(&d->list, u, UI_ROW_ITEM, G_RETURNED, T_PERSON, v[i].person, cells, 5);
+		ui_list_add(&d->list, u, UI_ROW_ITEM, G_RETURNED, T_RETURNED, v[i].id, cells, 5);
 		free(decision);
 	}
 	if (draft)
@@ -447,6 +447,8 @@ static int today_key(ui_screen *sc, int key, ui_action act)
 	case UI_ACT_OK:
 		if (r && r->tag == T_DRAFT)
 			ui_draft_resume(u, r->id);
+		else if (r && r->tag == T_RETURNED)
+			ui_correct_start(u, r->id);
 		else if (r)
 			ui_push(u, &ui_scr_person, (void *)r->id);
 		return 1;
@@ -467,6 +469,8 @@ static int today_key(ui_screen *sc, int key, ui_action act)
 			ui_visit_start(u, r->id);
 		else if (r && r->tag == T_DRAFT)
 			ui_draft_resume(u, r->id);
+		else if (r && r->tag == T_RETURNED)
+			ui_correct_start(u, r->id);
 		return 1;
 	case UI_ACT_REGISTER:
 		ui_register_start(u);

@@ -26,6 +26,10 @@
 
 typedef struct runner {
 	char *form_id, *person, *checkin;
+	/* a correction: the next version of a returned visit, submitted from
+	 * the summary with its own check-out and services */
+	int correction;
+	char *checkout, *services;
 	char visit_id[FV_ID_BYTES];   /* the draft, "" until the first answer */
 	fv_form *form;
 	fv_runner *r;
@@ -53,6 +57,7 @@ typedef struct runner {
 
 typedef struct runner_arg {
 	const char *form_id, *person, *checkin, *draft;
+	int correction;
 } runner_arg;
 
 /* ------------------------------------------------------------------ */
@@ -240,7 +245,7 @@ static void save_draft(ui *u, runner *d)
 {
 	fv_answers a = {0};
 	fv_errors err;
-	fv_visit_input in = {d->person, d->checkin, NULL, NULL};
+	fv_visit_input in = {d->person, d->checkin, d->checkout, d->services};
 	fv_status st;
 	if (!d->person)
 		fv_runner_answers(d->r, &a);
@@ -433,7 +438,20 @@ static void submit(ui *u, runner *d)
 	fv_buf title;
 	fv_buf_init(&title);
 	ui_form_title(d->form, d->lang, &title);
-	ui_say(u, 0, UI_S_RUN_FINISHED, title.s, NULL);
+	if (d->correction) {   /* its times are those of the visit: submitted now */
+		fv_errors err;
+		fv_errors_init(&err);
+		if (fv_visit_move(u->store, d->visit_id, FV_VISIT_SUBMITTED, &err) != FV_OK) {
+			ui_say(u, 1, UI_S_RUN_SAVE_FAILED, err.n ? err.lines[0] : "", NULL);
+			fv_errors_release(&err);
+			fv_buf_release(&title);
+			return;
+		}
+		fv_errors_release(&err);
+		ui_say(u, 0, UI_S_RUN_CORRECTED, title.s, NULL);
+	} else {
+		ui_say(u, 0, UI_S_RUN_FINISHED, title.s, NULL);
+	}
 	fv_buf_release(&title);
 	ui_pop(u);
 }
@@ -618,7 +636,8 @@ static void draw_summary(ui *u, runner *d, const ui_rect *body)
 			free(t);
 		} else {
 			cv_wrapped(&c, 0, UI_HEADING,
-				   ui_tr(u, d->person ? UI_S_RUN_READY : UI_S_RUN_READY_REGISTER));
+				   ui_tr(u, d->correction ? UI_S_RUN_READY_CORRECTION
+					   : d->person ? UI_S_RUN_READY : UI_S_RUN_READY_REGISTER));
 		}
 		for (size_t i = 0; i < d->problems.n; i++) {
 			char *t = ui_trf(u, UI_S_RUN_REFUSED, d->problems.items[i].value, NULL);
@@ -874,6 +893,7 @@ static void runner_open(ui_screen *sc, void *arg)
 	d->form_id = fv_xstrdup(a->form_id);
 	d->person = a->person ? fv_xstrdup(a->person) : NULL;
 	d->checkin = a->checkin ? fv_xstrdup(a->checkin) : NULL;
+	d->correction = a->correction;
 	if (a->draft)
 		snprintf(d->visit_id, sizeof d->visit_id, "%s", a->draft);
 	d->at_field = -2;   /* not shown yet: where the filling stopped */
@@ -917,6 +937,10 @@ static void runner_load(ui_screen *sc)
 				d->person = fv_xstrdup(v.person);
 			if (st == FV_OK && !d->checkin && *v.checkin)
 				d->checkin = fv_xstrdup(v.checkin);
+			if (st == FV_OK && d->correction && !d->services) {
+				d->checkout = *v.checkout ? fv_xstrdup(v.checkout) : NULL;
+				d->services = fv_xstrdup(v.services);
+			}
 			have = st == FV_OK;
 			fv_visit_release(&v);
 		}
@@ -984,6 +1008,8 @@ static void runner_close(ui_screen *sc)
 	free(d->form_id);
 	free(d->person);
 	free(d->checkin);
+	free(d->checkout);
+	free(d->services);
 	free(d);
 }
 
@@ -1002,6 +1028,27 @@ const ui_screen_ops ui_scr_runner = {
 void ui_runner_start(ui *u, const char *form_id, const char *person, const char *checkin,
 		     const char *draft)
 {
-	runner_arg a = {form_id, person, checkin, draft};
+	runner_arg a = {form_id, person, checkin, draft, 0};
 	ui_push(u, &ui_scr_runner, &a);
+}
+
+void ui_correct_start(ui *u, const char *visit_id)
+{
+	fv_visit v;
+	fv_errors err;
+	fv_errors_init(&err);
+	fv_status st = fv_visit_get(u->store, visit_id, 0, &v, &err);
+	if (st == FV_OK) {
+		/* returned: its next version, a draft with the same answers */
+		if (v.state == FV_VISIT_RETURNED)
+			st = fv_visit_move(u->store, visit_id, FV_VISIT_DRAFT, &err);
+		if (st == FV_OK) {
+			runner_arg a = {v.form_id, v.person, NULL, visit_id, 1};
+			ui_push(u, &ui_scr_runner, &a);
+		}
+		fv_visit_release(&v);
+	}
+	if (st != FV_OK)
+		ui_say(u, 1, UI_S_VISIT_LOAD_FAILED, err.n ? err.lines[0] : "", NULL);
+	fv_errors_release(&err);
 }

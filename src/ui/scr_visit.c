@@ -846,6 +846,11 @@ void ui_draft_resume(ui *u, const char *visit_id)
 		return;
 	}
 	fv_errors_release(&err);
+	if (v.version > 1) {   /* the correction of a returned visit */
+		fv_visit_release(&v);
+		ui_correct_start(u, visit_id);
+		return;
+	}
 	fv_datetime_format(fv_clock_now(), now);
 	visit_arg a = {v.person, *v.checkin ? v.checkin : now, visit_id};
 	ui_push(u, &ui_scr_visit, &a);

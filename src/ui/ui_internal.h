@@ -359,6 +359,10 @@ typedef struct ui_confirm_arg {
 void ui_visit_start(ui *u, const char *person_id);
 /* Resume the draft visit_id in the form runner. */
 void ui_draft_resume(ui *u, const char *visit_id);
+/* Correct visit_id, returned by the supervisor (or the draft of its next
+ * version): the runner on its next version, which keeps the visit's
+ * check-in, check-out and services and is submitted from the summary. */
+void ui_correct_start(ui *u, const char *visit_id);
 /* Register a new person with the register_person form. */
 void ui_register_start(ui *u);
 /* Show alert_id: its protocol, hotlines, the referral to record. */

@@ -311,7 +311,7 @@ is "$rc" 0 "person add --help"
 run fv person
 is "$rc" 2 "person without a subcommand"
 run fv visit frob
-is "$rc $err" "2 fieldvisit: visit: unknown subcommand 'frob' (submit, list or show)" "visit frob"
+is "$rc $err" "2 fieldvisit: visit: unknown subcommand 'frob' (submit, list, show or correct)" "visit frob"
 run fv person list --bogus
 is "$rc $err" "2 fieldvisit: person list: unknown option '--bogus' (see 'fieldvisit person list --help')" \
 	"an unknown option"

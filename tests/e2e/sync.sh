@@ -165,6 +165,38 @@ sort sent > want
 cmp -s have want
 ok $? "every visit submitted is at the supervisor exactly once ($(wc -l < want))"
 
+# ------------------------------------------------------------------ a correction
+# w1 corrects the visit returned to it: its version 2 (one answer
+# changed, the times and services kept) travels up, is received there,
+# approved, and reaches w1 approved
+"$F" visit correct "$v1" --store w1.fv > out 2> err
+is "$?:$(cat err)" "1:fieldvisit: visit $v1 is approved: only a visit returned by the supervisor is corrected" \
+	"only a returned visit is corrected"
+printf '{"q3":0}' > fix.json
+"$F" visit correct "$v2" --answers fix.json --store w1.fv --json > out 2> err
+ok $? "w1 corrects the returned visit"
+grep -q '"version": *2' out
+ok $? "... as its version 2"
+"$F" visit show "$v2" --json --store w1.fv > out 2> err
+grep -q '"q3": *"0"' out && grep -q '"q1": *"1"' out && grep -q '"score": *2' out &&
+	grep -q '"checkout": *"2026-11-19T10:05' out && grep -q '"state": *"submitted"' out
+ok $? "... the answer changed, the others kept, the score again, the check-out kept"
+"$F" bundle export --to usb --store w1.fv > up-fix 2> err
+"$F" bundle import $(cat up-fix) --store sup.fv > out 2> err
+ok $? "the supervisor imports the correction"
+"$F" visit show "$v2" --json --store sup.fv > out 2> err
+grep -q '"version": *2' out && grep -q '"state": *"received"' out
+ok $? "... received as version 2"
+"$F" review "$v2" approve --store sup.fv > /dev/null 2>&1
+ok $? "... and approves it"
+"$F" bundle export --to usb2 --worker w1 --store sup.fv > down-fix 2> err
+"$F" bundle import $(cat down-fix) --store w1.fv > out 2> err
+ok $? "w1 imports the review"
+"$F" visit show "$v2" --json --store w1.fv > out 2> err
+grep -q '"version": *2' out && grep -q '"state": *"approved"' out
+ok $? "the corrected visit is approved on w1's laptop"
+is "$("$F" visit list --store sup.fv | tail -n +2 | wc -l)" 8 "eight visits, each once"
+
 # ------------------------------------------------------------------ wrong bundles
 "$F" bundle import $(cat up3) --store w1.fv > out 2> err
 grep -q "not for this store (it is for $sup_fp)" err

@@ -34,6 +34,10 @@
  *                                 and bundle commands with pinned UUIDs
  *                                 (vault_uuid_pin), so that the callback
  *                                 sample and the ids shown are stable
+ *   @returned                     (first) no demo: 王芳's store after
+ *                                 张主任 returned the first of those
+ *                                 visits with a comment (the review
+ *                                 imported)
  *
  * Each run happens in its own folder, with FIELDVISIT_MEDIA_DIR=media
  * (relative, so the dumps show "media/A"); key ids and fingerprints are
@@ -504,6 +508,60 @@ static int super_fixture(const char *dir)
 	return state == 1;
 }
 
+/* The @returned fixture: the stores of @super, then 张主任 returns the
+ * first of 王芳's visits with a comment and 王芳 imports the review. */
+static int make_returned(const char *super, const char *dir)
+{
+	char *sup = fv_xasprintf("%s/sup.fv", dir), *wf = fv_xasprintf("%s/王芳.fv", dir);
+	char *visit = NULL, *bundle = NULL;
+	int rc = 0;
+	copy_store_as(super, "sup", dir, "sup");
+	copy_store_as(super, "王芳", dir, "王芳");
+	setenv("FIELDVISIT_PASSPHRASE", DEMO_PASS, 1);
+	setenv("FIELDVISIT_NOW", NOW, 1);
+	char *list[] = {"visit", "list", "--json", "--store", sup, NULL};
+	rc = run_cmd(fv_cmd_visit, dir, list);
+	if (rc == 0 && !(visit = cmd_output(dir, "id")))
+		rc = 1;
+	if (rc == 0) {
+		char *a[] = {"review", visit, "return", "--comment", "签退时间对不上，请核实后重交",
+			     "--store", sup, NULL};
+		rc = run_cmd(fv_cmd_review, dir, a);
+	}
+	if (rc == 0) {
+		char *a[] = {"bundle", "export", "--to", (char *)dir, "--store", sup, NULL};
+		rc = run_cmd(fv_cmd_bundle, dir, a);
+		if (rc == 0 && !(bundle = cmd_output(dir, NULL)))
+			rc = 1;
+	}
+	if (rc == 0) {
+		char *a[] = {"bundle", "import", bundle, "--store", wf, NULL};
+		rc = run_cmd(fv_cmd_bundle, dir, a);
+	}
+	unsetenv("FIELDVISIT_PASSPHRASE");
+	unsetenv("FIELDVISIT_NOW");
+	setlocale(LC_ALL, "C.UTF-8");
+	free(sup);
+	free(wf);
+	free(visit);
+	free(bundle);
+	return rc;
+}
+
+static int returned_fixture(const char *super, const char *dir)
+{
+	static int state;   /* 0 not yet, 1 made, -1 failed */
+	if (!state && super_fixture(super)) {
+		double now;
+		mkdirs(dir);
+		state = ok(make_returned(super, dir) == 0, "the returned-visit fixture is made") ? 1
+												 : -1;
+		(void)fv_datetime_parse(NOW, &now);
+		fv_clock_set(now);
+	}
+	return state == 1;
+}
+
 static void tokenize(char *data, script *s)
 {
 	size_t cap = 0;
@@ -542,8 +600,8 @@ static void run_script(const char *tmp, const char *fixture, const char *name, c
 	char *data_dir = fv_xasprintf("%s/data", dir);
 	char *media = fv_xasprintf("%s/media", dir);
 	char *store = NULL, *team = fv_xasprintf("%s/team", tmp);
-	char *super = fv_xasprintf("%s/super", tmp);
-	int stores = 0, enrolled = 0, supervisor = 0;
+	char *super = fv_xasprintf("%s/super", tmp), *returned = fv_xasprintf("%s/returned", tmp);
+	int stores = 0, enrolled = 0, supervisor = 0, corrections = 0;
 	mkdirs(data_dir);
 	mkdirs(media);
 	memset(&env, 0, sizeof env);
@@ -559,6 +617,8 @@ static void run_script(const char *tmp, const char *fixture, const char *name, c
 			enrolled = 1;
 		} else if (strcmp(t, "@super") == 0 && super_fixture(super)) {
 			supervisor = 1;
+		} else if (strcmp(t, "@returned") == 0 && returned_fixture(super, returned)) {
+			corrections = 1;
 		} else if (strncmp(t, "@media:", 7) == 0) {
 			char *names = fv_xstrdup(t + 7);
 			for (char *n = strtok(names, ","); n; n = strtok(NULL, ",")) {
@@ -583,6 +643,10 @@ static void run_script(const char *tmp, const char *fixture, const char *name, c
 	} else if (supervisor) {
 		copy_store_as(super, "sup", dir, "sup");
 		store = fv_xasprintf("%s/sup.fv", dir);
+		env.store = store;
+	} else if (corrections) {
+		copy_store_as(returned, "王芳", dir, "王芳");
+		store = fv_xasprintf("%s/王芳.fv", dir);
 		env.store = store;
 	} else if (enrolled) {
 		copy_store_as(team, "王芳", dir, "王芳");
@@ -627,6 +691,7 @@ static void run_script(const char *tmp, const char *fixture, const char *name, c
 	free(media);
 	free(team);
 	free(super);
+	free(returned);
 	free(store);
 	free(config);
 	free(assets);
