@@ -12,13 +12,14 @@
  *
  * At the end it checks, and prints as figures: every visit submitted is
  * at the supervisor exactly once at its latest version; every return
- * reached its worker; every store passes `fieldvisit check`; the
- * conflicts are those the scenario made; the schedules (`visit list
- * --due`) and the satisfaction report agree with a recount from the
- * simulation's own log; no canary (names, answers, comments typed in
- * the simulation) is found in any file under the simulation's root
- * (stores, logs, key files, bundles, the temporary folder), in UTF-8,
- * UTF-16, GB 18030 or JSON escapes.  Exit 0 when all hold, 1 when any
+ * reached its worker, was corrected there (`visit correct`, but a visit
+ * with a PHQ-9 item 9 alert) and the correction reviewed again; every
+ * store passes `fieldvisit check`; the conflicts are those the scenario
+ * made; the schedules (`visit list --due`) and the satisfaction
+ * report agree with a recount from the simulation's own log; no canary
+ * (names, answers, comments typed in the simulation) is found in any
+ * file under the simulation's root (stores, logs, key files, bundles,
+ * the temporary folder), in UTF-8, UTF-16, GB 18030 or JSON escapes.  Exit 0 when all hold, 1 when any
  * does not, 2 for a bad command line or a broken set-up.
  *
  * fieldsim --bin FIELDVISIT --srcdir SRC [--quick|--full] [--workers N]
@@ -78,7 +79,8 @@ static char root[1024];
 /* ------------------------------------------------------------------ figures */
 
 static struct {
-	long processes, kills, kills_submit, kills_export, kills_import;
+	long processes, kills, kills_submit, kills_correct, kills_export, kills_import;
+	long corrections, rereviewed, returns_fixable, returns_alert;
 	long visits, visits_at_sup, visits_bad, callbacks, people_added;
 	long returns, returns_delivered, approvals, alerts, alerts_closed;
 	long bundles_up, bundles_down, damaged, lost, twice, held, full, pulled, parts;
@@ -693,10 +695,13 @@ typedef struct {
 	int32_t day;
 	int minutes;
 	int phq9, q9;
-	int review;        /* 0 none, 1 approved, 2 returned */
+	int nq, ans[9];    /* the answers of the latest version */
+	int version;       /* the latest version (a correction adds one) */
+	int review;        /* of the latest version: 0 none, 1 approved, 2 returned */
 	int to_review;     /* the supervisor will review it */
 	long review_clock;
 	int returned_here; /* the worker's store has the return */
+	int32_t returned_day; /* the day it reached the worker */
 	int conflict;
 } visit;
 
@@ -1192,17 +1197,16 @@ static int do_visit(int w, int pi, int slot, int faults)
 	int phq = chance(0.35), q9 = phq && chance(0.06) ? 1 + below(3) : 0;
 	int minutes = p->cat == CAT_ZILI ? (chance(0.06) ? 30 + below(29) : 60 + below(40))
 					 : 20 + below(60);
+	static const int phq_max[8] = {4, 4, 3, 3, 2, 2, 2, 2}, gad_max[7] = {4, 4, 4, 3, 3, 2, 2};
+	int nq = phq ? 9 : 7, ans[9] = {0};
+	for (int i = 0; i < nq; i++)
+		ans[i] = i == 8 ? q9 : below(phq ? phq_max[i] : gad_max[i]);
 	char answers[256];
-	if (phq)
-		snprintf(answers, sizeof answers,
-			 "{\"q1\":%d,\"q2\":%d,\"q3\":%d,\"q4\":%d,\"q5\":%d,\"q6\":%d,\"q7\":%d,"
-			 "\"q8\":%d,\"q9\":%d}",
-			 below(4), below(4), below(3), below(3), below(2), below(2), below(2), below(2),
-			 q9);
-	else
-		snprintf(answers, sizeof answers,
-			 "{\"q1\":%d,\"q2\":%d,\"q3\":%d,\"q4\":%d,\"q5\":%d,\"q6\":%d,\"q7\":%d}",
-			 below(4), below(4), below(4), below(3), below(3), below(2), below(2));
+	size_t alen = 0;
+	for (int i = 0; i < nq; i++)
+		alen += (size_t)snprintf(answers + alen, sizeof answers - alen, "%s\"q%d\":%d",
+					 i ? "," : "{", i + 1, ans[i]);
+	snprintf(answers + alen, sizeof answers - alen, "}");
 	char d[11], in[32], out[32];
 	date_str(today, d);
 	int start = 8 * 60 + slot * 7 % 480;
@@ -1246,6 +1250,9 @@ static int do_visit(int w, int pi, int slot, int faults)
 	v->minutes = minutes;
 	v->phq9 = phq;
 	v->q9 = q9;
+	v->nq = nq;
+	memcpy(v->ans, ans, sizeof ans);
+	v->version = 1;
 	v->conflict = p->dup;
 	v->to_review = chance(opt.review);
 	person_visit(pi, (int)nV);
@@ -1343,6 +1350,105 @@ static void callback(int pi)
 	fig.callbacks++;
 }
 
+/* the score of a visit's answers, as the forms work it out */
+static int score_of(const visit *v)
+{
+	int n = 0;
+	for (int i = 0; i < v->nq; i++)
+		n += v->ans[i];
+	return n;
+}
+
+static int settling; /* the meetings after the field work */
+
+static uint64_t rng_seed_of(size_t j, int version)
+{
+	uint64_t z = opt.seed * 0x2545f4914f6cdd1dULL + (uint64_t)j * 0x9e3779b97f4a7c15ULL +
+		     (uint64_t)version;
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
+/* Worker w corrects the visits returned to it on an earlier day (all of
+ * them, when settling): one answer changed (never PHQ-9 item 9), the
+ * next version submitted, killed at random like a submit; `visit show`
+ * tells whether a killed one landed, and `visit correct` again finishes
+ * what it left (also a draft of the next version). */
+static void correct_returns(int w, int faults)
+{
+	worker *wk = &W[w];
+	for (size_t j = 0; j < nV; j++) {
+		visit *v = &V[j];
+		if (v->worker != w || !v->returned_here || v->q9 || v->conflict ||
+		    (!settling && v->returned_day >= today))
+			continue;
+		/* the change drawn from the visit and its version, not the
+		 * scenario's stream: when a return arrives depends on kills */
+		uint64_t h = rng_seed_of(j, v->version);
+		int item = (int)(h % (uint64_t)(v->nq == 9 ? 8 : v->nq)), was = v->ans[item];
+		int val = (was + 1 + (int)((h >> 32) % 3)) % 4;
+		char answers[64];
+		snprintf(answers, sizeof answers, "{\"q%d\":%d}", item + 1, val);
+		v->ans[item] = val;
+		int want_score = score_of(v), landed = 0;
+		json_t *got = NULL;
+		for (int attempt = 0; !landed; attempt++) {
+			long k = kill_point(OP_SUBMIT, faults && attempt < 4);
+			res r = {0};
+			RUN(&r, OP_SUBMIT, wk->pass, answers, k, "visit", "correct", v->id, "--answers",
+			    "-", "--json", "--store", wk->store);
+			if (r.code == -1) {
+				fig.kills++;
+				fig.kills_correct++;
+				res_free(&r);
+				/* landed or not? */
+				RUN(&r, OP_OTHER, wk->pass, NULL, 0, "visit", "show", v->id, "--json",
+				    "--store", wk->store);
+				if (r.code != 0)
+					die("visit show %s: %s", v->id, r.err);
+				json_t *sh = parse_json(r.out, "visit show");
+				res_free(&r);
+				int ver = (int)json_integer_value(json_object_get(sh, "version"));
+				const char *st = json_string_value(json_object_get(sh, "state"));
+				if (ver == v->version + 1 && st && strcmp(st, "draft") != 0) {
+					note("killed correct had landed: %s", v->id);
+					got = sh;
+					landed = 1;
+				} else {
+					if (ver != v->version && ver != v->version + 1)
+						fail("a killed correct left %s at version %d (was %d)", v->id,
+						     ver, v->version);
+					json_decref(sh);
+				}
+				continue;
+			}
+			if (r.code != 0) {
+				fail("visit correct %s (%s): exit %d: %s", v->id, wk->name, r.code, r.err);
+				res_free(&r);
+				v->ans[item] = was;
+				return;
+			}
+			got = parse_json(r.out, "visit correct");
+			res_free(&r);
+			landed = 1;
+		}
+		long ver = (long)json_integer_value(json_object_get(got, "version"));
+		double score = json_number_value(json_object_get(got, "score"));
+		if (ver != v->version + 1 || score != (double)want_score)
+			fail("visit correct %s: version %ld score %g, the simulation expects %d and %d",
+			     v->id, ver, score, v->version + 1, want_score);
+		json_decref(got);
+		note("%s corrected %s to version %d (q%d %d -> %d)", wk->name, v->id, v->version + 1,
+		     item + 1, was, val);
+		v->version++;
+		v->review = 0;
+		v->returned_here = 0;
+		v->to_review = 1;
+		fig.corrections++;
+	}
+}
+
 /* ------------------------------------------------------------------ a meeting */
 
 /* worker w imports what was carried to it: each down-bundle in the order
@@ -1360,6 +1466,7 @@ static void worker_imports(int w, int faults)
 				if (v->worker == w && v->review == 2 && !v->returned_here &&
 				    v->review_clock < wk->down_clock[i]) {
 					v->returned_here = 1;
+					v->returned_day = today;
 					fig.returns_delivered++;
 				}
 			}
@@ -1440,7 +1547,9 @@ static void sup_reviews(int w)
 		visit *v = &V[j];
 		if (v->worker != w || !v->to_review || v->review || v->conflict || v->day >= today)
 			continue;
-		int ret = chance(0.15);
+		/* a correction is returned again rarely, and not once the
+		 * field work is over */
+		int ret = chance(v->version > 1 ? (settling ? 0 : 0.05) : 0.15);
 		char comment[128];
 		snprintf(comment, sizeof comment, "%s: the care level is missing", canaries[4]);
 		res r = {0};
@@ -1453,9 +1562,17 @@ static void sup_reviews(int w)
 		if (r.code == 0) {
 			v->review = ret ? 2 : 1;
 			v->review_clock = ++g_clock;
-			if (ret)
+			if (v->version > 1)
+				fig.rereviewed++;
+			if (ret) {
 				fig.returns++;
-			else
+				/* corrected, it would raise its alert again: the
+				 * person is visited again instead */
+				if (v->q9)
+					fig.returns_alert++;
+				else
+					fig.returns_fixable++;
+			} else
 				fig.approvals++;
 		} else if (r.code != 1 || !strstr(r.err, "no visit")) {
 			/* not received yet (lost or kept back): later */
@@ -1681,22 +1798,23 @@ static void final_checks(void)
 	size_t n = json_array_size(a), ns = 0;
 	char **ids = xmalloc(n * sizeof *ids);
 	const char **states = xmalloc(n * sizeof *states);
+	int *versions = xmalloc(n * sizeof *versions);
+	double *scores = xmalloc(n * sizeof *scores);
 	for (size_t i = 0; i < n; i++) {
 		json_t *v = json_array_get(a, i);
 		if (!strcmp(json_string_value(json_object_get(v, "form_id")), "satisfaction"))
 			continue;
 		ids[ns] = (char *)json_string_value(json_object_get(v, "id"));
-		if (json_integer_value(json_object_get(v, "version")) != 1)
-			fail("visit %s is at version %lld at the supervisor", ids[ns],
-			     (long long)json_integer_value(json_object_get(v, "version")));
+		versions[ns] = (int)json_integer_value(json_object_get(v, "version"));
+		scores[ns] = json_number_value(json_object_get(v, "score"));
 		states[ns++] = json_string_value(json_object_get(v, "state"));
 	}
 	/* sorted ids with their states: sort indexes by id */
 	char **sorted = xmalloc((ns ? ns : 1) * sizeof *sorted);
 	for (size_t i = 0; i < ns; i++) {
 		size_t len = strlen(ids[i]);
-		sorted[i] = xmalloc(len + 2 + 16);
-		snprintf(sorted[i], len + 18, "%s %s", ids[i], states[i]);
+		sorted[i] = xmalloc(len + 2 + 48);
+		snprintf(sorted[i], len + 50, "%s %d %g %s", ids[i], versions[i], scores[i], states[i]);
 	}
 	qsort(sorted, ns, sizeof *sorted, cmp_str);
 	for (size_t i = 1; i < ns; i++)
@@ -1728,10 +1846,15 @@ static void final_checks(void)
 			fail("visit %s of %s is not at the supervisor", v->id, W[v->worker].name);
 			continue;
 		}
-		const char *st = hit + 37;
+		int ver = 0;
+		double score = -1;
+		char st[16] = "";
+		sscanf(hit + 37, "%d %lf %15s", &ver, &score, st);
 		const char *exp = v->review == 2 ? "returned" : v->review == 1 ? "approved" : "received";
-		if (strcmp(st, exp) != 0)
-			fail("visit %s is %s at the supervisor, not %s", v->id, st, exp);
+		if (strcmp(st, exp) != 0 || ver != v->version || score != (double)score_of(v))
+			fail("visit %s is %s at version %d (score %g) at the supervisor, not %s at "
+			     "version %d (score %d)", v->id, st, ver, score, exp, v->version,
+			     score_of(v));
 		else
 			fig.visits_at_sup++;
 	}
@@ -1743,6 +1866,8 @@ static void final_checks(void)
 	free(sorted);
 	free(ids);
 	free(states);
+	free(versions);
+	free(scores);
 	json_decref(a);
 
 	/* every return reached its worker, and every receipt: each visit is
@@ -1758,9 +1883,10 @@ static void final_checks(void)
 			json_t *e = json_array_get(all, i);
 			const char *id = json_string_value(json_object_get(e, "id"));
 			const char *st = json_string_value(json_object_get(e, "state"));
-			size_t len = strlen(id) + strlen(st) + 2;
+			size_t len = strlen(id) + strlen(st) + 16;
 			have[i] = xmalloc(len);
-			snprintf(have[i], len, "%s %s", id, st);
+			snprintf(have[i], len, "%s %d %s", id,
+				 (int)json_integer_value(json_object_get(e, "version")), st);
 		}
 		qsort(have, nw, sizeof *have, cmp_str);
 		for (size_t i = 1; i < nw; i++)
@@ -1784,10 +1910,15 @@ static void final_checks(void)
 					hi = mid;
 			}
 			const char *exp = v->review == 2 ? "returned" : v->review == 1 ? "approved" : "received";
+			int ver = 0;
+			char st[16] = "";
+			if (hit)
+				sscanf(hit + 37, "%d %15s", &ver, st);
 			if (!hit)
 				fail("visit %s is not in %s's store", v->id, W[w].name);
-			else if (strcmp(hit + 37, exp) != 0)
-				fail("visit %s is %s in %s's store, not %s%s", v->id, hit + 37, W[w].name, exp,
+			else if (strcmp(st, exp) != 0 || ver != v->version)
+				fail("visit %s is %s at version %d in %s's store, not %s at version %d%s",
+				     v->id, st, ver, W[w].name, exp, v->version,
 				     v->review == 2 ? ": the return did not reach the worker" : "");
 			else
 				fig.visits_at_worker++;
@@ -1801,6 +1932,12 @@ static void final_checks(void)
 		free(have);
 		json_decref(all);
 	}
+
+	/* every return (but those with an alert) corrected, and the
+	 * correction reviewed again */
+	if (fig.rereviewed != fig.returns_fixable)
+		fail("%ld returns without an alert, %ld corrections reviewed again", fig.returns_fixable,
+		     fig.rereviewed);
 
 	/* every person a worker registered is at the supervisor (but the one
 	 * registered twice) */
@@ -2049,6 +2186,8 @@ int main(int argc, char **argv)
 		for (int w = 0; w < opt.workers; w++) {
 			worker *wk = &W[w];
 			int slot = 0;
+			/* what the supervisor returned on an earlier day is corrected */
+			correct_returns(w, 1);
 			/* new people now and then; one registered twice on dup_day */
 			if (chance(0.02 * 20.0 / (double)opt.workers * (double)opt.people / 5000.0 + 0.01))
 				(void)add_person(wk->store, wk->pass, w, CAT_ZILI, NULL);
@@ -2128,10 +2267,15 @@ int main(int argc, char **argv)
 	while (weekday(today) >= 5)
 		today++;
 	set_now(today, 10);
-	for (int round = 0; round < 6; round++) {
+	settling = 1;
+	for (int round = 0; round < 12; round++) {
 		int quiet = 1;
 		for (int w = 0; w < opt.workers; w++) {
-			/* what is still kept back arrives now */
+			/* the returns still open are corrected; what is still
+			 * kept back arrives now */
+			long before = fig.corrections;
+			correct_returns(w, 0);
+			quiet &= fig.corrections == before;
 			quiet &= meeting(w, 0);
 			quiet &= W[w].nheld == 0 && W[w].ndown == 0;
 		}
@@ -2159,14 +2303,17 @@ int main(int argc, char **argv)
 	       "conflicts)\n",
 	       fig.visits_at_sup, fig.visits - fig.conflict_visits, fig.conflict_visits);
 	printf("returns: %ld, delivered to the worker: %ld\n", fig.returns, fig.returns_delivered);
+	printf("returns corrected and re-reviewed: %ld of %ld (%ld corrections; %ld returns with an "
+	       "alert visited again instead)\n",
+	       fig.rereviewed, fig.returns_fixable, fig.corrections, fig.returns_alert);
 	printf("visits in their worker's store in the state the supervisor gave: %ld of %ld\n",
 	       fig.visits_at_worker, fig.visits);
 	printf("people: %ld registered, %ld at the supervisor\n", fig.people_added,
 	       fig.people_at_sup);
 	printf("approvals: %ld, satisfaction callbacks: %ld, alerts: %ld (closed %ld)\n",
 	       fig.approvals, fig.callbacks, fig.alerts, fig.alerts_closed);
-	printf("kills: %ld (submit %ld, export %ld, import %ld)\n", fig.kills, fig.kills_submit,
-	       fig.kills_export, fig.kills_import);
+	printf("kills: %ld (submit %ld, correct %ld, export %ld, import %ld)\n", fig.kills,
+	       fig.kills_submit, fig.kills_correct, fig.kills_export, fig.kills_import);
 	printf("bundles: %ld up, %ld down; damaged %ld (refused %ld), lost %ld, carried twice %ld, "
 	       "out of order %ld, stick full %ld, pulled %ld; killed after the rename %ld, forks %ld\n",
 	       fig.bundles_up, fig.bundles_down, fig.damaged, fig.refused_ok, fig.lost, fig.twice,

@@ -24,6 +24,9 @@ is "$(echo "$v" | awk '$1 == $3 && $1 > 100 { print "ok" }')" ok \
 r=$(fig returns)
 is "$(echo "$r" | awk -F'[ ,]+' '$1 == $6 && $1 > 0 { print "ok" }')" ok \
 	"every return reached its worker ($r)"
+r=$(fig 'returns corrected and re-reviewed')
+is "$(echo "$r" | awk '$1 == $3 && $1 > 0 { print "ok" }')" ok \
+	"every return corrected and reviewed again ($r)"
 w=$(fig "visits in their worker's store in the state the supervisor gave")
 is "$(echo "$w" | awk '$1 == $3 && $1 > 100 { print "ok" }')" ok \
 	"every receipt and review reached its worker ($w)"
