@@ -56,6 +56,7 @@ typedef struct monkey {
 	long keys, helper;    /* random keys given; keys typed to unlock */
 	int unlock_tries;     /* passphrases typed since the last other screen */
 	unsigned seen;        /* UI_ON(screen) of the screens that had keys */
+	fv_buf stuck;         /* the screen it could not unlock */
 } monkey;
 
 static uint32_t rnd(monkey *m)
@@ -181,11 +182,14 @@ static int monkey_next(ui_input *in, ui *u)
 		ui_screen_id id = ui_top(u)->ops->id;
 		fv_clock_set(fv_clock_now() + 2);   /* a person types: time moves */
 		if ((id == UI_SCR_UNLOCK || id == UI_SCR_LOCK) && below(m, 4) == 0) {
-			if (m->unlock_tries > 6)
-				return UI_K_EOF;   /* a passphrase the monkey does not know */
+			if (m->unlock_tries > 6) {   /* a passphrase the monkey does not know */
+				if (!m->stuck.len)
+					ui_dump(u, &m->stuck);
+				return UI_K_EOF;
+			}
 			m->unlock_tries++;
 			snprintf(m->typed, sizeof m->typed, "%s",
-				 passphrases[below(m, 2)]);
+				 passphrases[m->unlock_tries % 2]);
 			m->text = m->typed;
 			m->enter = 1;
 			m->helper++;
@@ -289,6 +293,7 @@ static void session(const char *tmp, const char *fixture, const char *name, cons
 	memset(&s, 0, sizeof s);
 	tokenize(data, &s);
 	memset(&m, 0, sizeof m);
+	fv_buf_init(&m.stuck);
 	m.in.next = monkey_next;
 	m.rng = seed * 0x9e3779b97f4a7c15ull + 1;
 	m.left = keys;
@@ -390,9 +395,21 @@ static void session(const char *tmp, const char *fixture, const char *name, cons
 		perror(cwd);
 	free(cwd);
 	unsetenv("FIELDVISIT_MEDIA_DIR");
-	ok(rc == 0, "%s %s from %s%d (seed %llu): %ld random keys, %d restarts, exit %d", name,
-	   lang, dump < 0 ? "the end" : "dump ", dump < 0 ? 0 : dump + 1,
-	   (unsigned long long)seed, m.keys, quits, rc);
+	char from[32] = "the end";
+	if (dump >= 0)
+		snprintf(from, sizeof from, "dump %d", dump + 1);
+	ok(rc == 0, "%s %s from %s (seed %llu): %ld random keys, %d restarts, exit %d", name, lang,
+	   from, (unsigned long long)seed, m.keys, quits, rc);
+	if (m.left > 0) {   /* it stopped before its keys were given: say where */
+		printf("# %s %s from %s: stopped with %ld keys left, %d restarts; the screen:\n",
+		       name, lang, from, m.left, quits);
+		for (char *l = m.stuck.s; l && *l;) {
+			size_t n = strcspn(l, "\n");
+			printf("# |%.*s|\n", (int)n, l);
+			l += n + (l[n] == '\n');
+		}
+	}
+	fv_buf_release(&m.stuck);
 	for (size_t i = 0; i < nstores; i++) {
 		char *what = fv_xasprintf("%s %s seed %llu: %s", name, lang,
 					  (unsigned long long)seed, strrchr(stores[i], '/') + 1);
@@ -469,9 +486,7 @@ int main(void)
 		struct dirent *e;
 		while ((e = readdir(d))) {
 			size_t len = strlen(e->d_name);
-			if (len > 5 && strcmp(e->d_name + len - 5, ".keys") == 0 &&
-			    (!only || (strncmp(e->d_name, only, len - 5) == 0 &&
-				       strlen(only) == len - 5))) {
+			if (len > 5 && strcmp(e->d_name + len - 5, ".keys") == 0) {
 				names = fv_xgrow(names, &cap, n + 1, sizeof *names);
 				names[n++] = fv_xstrndup(e->d_name, len - 5);
 			}
@@ -507,11 +522,15 @@ int main(void)
 				/* a short run: the end and one dump, in turn */
 				if (!all && dump >= 0 && (size_t)dump != (i + (size_t)l) % ndumps[i])
 					continue;
-				/* the keys shared out evenly, the rest to the first ones */
+				/* the keys shared out evenly, the rest to the first ones;
+				 * the same seeds and shares with FV_MONKEY_ONLY */
 				long keys = total / (long)sessions + ((long)k < total % (long)sessions);
-				session(tmpl, fixture, names[i], path, langs[l], dump,
-					(uint64_t)seed0 + k, keys, &seen[l], &given, &helper,
-					&restarts);
+				if (!only || strcmp(only, names[i]) == 0)
+					session(tmpl, fixture, names[i], path, langs[l], dump,
+						(uint64_t)seed0 + k, keys, &seen[l], &given,
+						&helper, &restarts);
+				else
+					given += keys;
 				k++;
 			}
 		free(path);
