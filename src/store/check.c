@@ -63,7 +63,11 @@ int store_check_codes(const char *what, const char *in, const char *const *known
 int store_check_date(const char *what, const char *in, int32_t *days, fv_errors *err)
 {
 	char shown[16];
-	if (!in || !fv_date_parse(in, days)) {
+	if (!in || !*in) {
+		fv_errors_add(err, NULL, 0, "%s is required", what);
+		return 0;
+	}
+	if (!fv_date_parse(in, days)) {
 		/* echo the value only when it is short and printable */
 		size_t n = in ? strlen(in) : 0;
 		int printable = n > 0 && n <= 12;

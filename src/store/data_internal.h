@@ -121,8 +121,9 @@ int store_check_text(const char *what, const char *in, int required, size_t max,
  */
 int store_check_codes(const char *what, const char *in, const char *const *known,
 		      size_t nknown, fv_buf *out, fv_errors *err);
-/* Check a date "YYYY-MM-DD" that is real and not after today: "WHAT
- * 'x' is not a date (YYYY-MM-DD)", "WHAT 2031-01-01 is in the future". */
+/* Check a date "YYYY-MM-DD" that is real and not after today: "WHAT is
+ * required" (NULL or empty), "WHAT 'x' is not a date (YYYY-MM-DD)",
+ * "WHAT 2031-01-01 is in the future". */
 int store_check_date(const char *what, const char *in, int32_t *days, fv_errors *err);
 
 #endif
