@@ -290,12 +290,33 @@ void sync_file_free(sync_file *f)
 	free(f);
 }
 
-fv_status sync_read_file(const char *path, uint64_t max, uint8_t **data, size_t *len,
-			 fv_errors *err)
+/* Read up to n bytes of fd into buf (fewer at the end of the file). */
+static fv_status read_upto(int fd, const char *path, uint8_t *buf, size_t n, size_t *got,
+			   fv_errors *err)
+{
+	*got = 0;
+	while (*got < n) {
+		ssize_t k = read(fd, buf + *got, n - *got);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k < 0) {
+			fv_errors_add(err, path, 0, "cannot read: %s", strerror(errno));
+			return FV_EIO;
+		}
+		if (k == 0)
+			break;
+		*got += (size_t)k;
+	}
+	return FV_OK;
+}
+
+fv_status sync_read_file(const char *path, uint64_t max, const char *magic, uint8_t **data,
+			 size_t *len, fv_errors *err)
 {
 	struct stat sb;
-	uint8_t *buf;
-	size_t got = 0;
+	uint8_t head[16], *buf;
+	size_t nhead = 0, got = 0;
+	fv_status st;
 	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	*data = NULL;
 	*len = 0;
@@ -314,23 +335,30 @@ fv_status sync_read_file(const char *path, uint64_t max, uint8_t **data, size_t 
 		close(fd);
 		return FV_EINVAL;
 	}
-	buf = fv_xmalloc((size_t)sb.st_size + 1);
-	while (got < (size_t)sb.st_size) {
-		ssize_t n = read(fd, buf + got, (size_t)sb.st_size - got);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			fv_errors_add(err, path, 0, "cannot read: %s", strerror(errno));
+	/* the magic first: a gigabyte of something else is not read */
+	if (magic) {
+		size_t m = strlen(magic) < sizeof head ? strlen(magic) : sizeof head;
+		if ((st = read_upto(fd, path, head, m, &nhead, err)) != FV_OK) {
 			close(fd);
-			free(buf);
-			return FV_EIO;
+			return st;
 		}
-		if (n == 0)
-			break;
-		got += (size_t)n;
+		if (nhead < m || memcmp(head, magic, m) != 0) {
+			close(fd);
+			*data = fv_xmalloc(nhead + 1);
+			memcpy(*data, head, nhead);
+			*len = nhead;
+			return FV_OK;
+		}
 	}
+	buf = fv_xmalloc((size_t)sb.st_size + nhead + 1);
+	memcpy(buf, head, nhead);
+	st = read_upto(fd, path, buf + nhead, (size_t)sb.st_size - nhead, &got, err);
 	close(fd);
+	if (st != FV_OK) {
+		free(buf);
+		return st;
+	}
 	*data = buf;
-	*len = got;
+	*len = nhead + got;
 	return FV_OK;
 }

@@ -398,7 +398,7 @@ fv_status fv_invitation_open(const char *path, const char *code, fv_invitation *
 		fv_errors_add(err, NULL, 0, "cannot start the cipher library");
 		return FV_EIO;
 	}
-	if ((st = sync_read_file(path, INVITE_MAX, &data, &len, err)) != FV_OK)
+	if ((st = sync_read_file(path, INVITE_MAX, NULL, &data, &len, err)) != FV_OK)
 		return st;
 	if (len < INVITE_HEAD + VAULT_AEAD_NONCE_BYTES + VAULT_AEAD_TAG_BYTES ||
 	    memcmp(data, INVITE_MAGIC, 8) != 0) {

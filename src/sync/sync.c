@@ -834,7 +834,7 @@ fv_status fv_sync_import(fv_store *s, const char *path, const fv_sync_options *o
 	memset(rep, 0, sizeof *rep);
 	fv_errors_init(&rep->notes);
 	memset(&peer, 0, sizeof peer);
-	if ((st = sync_read_file(path, FV_BUNDLE_MAX_BYTES, &data, &len, err)) != FV_OK)
+	if ((st = sync_read_file(path, FV_BUNDLE_MAX_BYTES, FV_BUNDLE_MAGIC, &data, &len, err)) != FV_OK)
 		return st;
 	if ((st = fv_store_sync_self(s, &me, err)) != FV_OK) {
 		free(data);
@@ -960,7 +960,7 @@ fv_status fv_sync_inspect(fv_store *s, const char *path, fv_sync_inspection *out
 		fv_errors_add(err, NULL, 0, "cannot start the cipher library");
 		return FV_EIO;
 	}
-	if ((st = sync_read_file(path, FV_BUNDLE_MAX_BYTES, &data, &len, err)) != FV_OK)
+	if ((st = sync_read_file(path, FV_BUNDLE_MAX_BYTES, FV_BUNDLE_MAGIC, &data, &len, err)) != FV_OK)
 		return st;
 	if ((st = fv_bundle_check(path, data, len, &out->info, err)) != FV_OK) {
 		free(data);

@@ -34,9 +34,11 @@ const char *sync_file_path(const sync_file *f);
 void sync_file_unlink(sync_file *f);
 void sync_file_free(sync_file *f);
 
-/* Read a whole bundle or invitation (at most max bytes) into memory. */
-FV_MUST_CHECK fv_status sync_read_file(const char *path, uint64_t max, uint8_t **data,
-				       size_t *len, fv_errors *err);
+/* Read a whole bundle or invitation (at most max bytes) into memory.
+ * With magic, a file that does not begin with it is read no further: its
+ * first bytes are all *data holds, for the parser to refuse. */
+FV_MUST_CHECK fv_status sync_read_file(const char *path, uint64_t max, const char *magic,
+				       uint8_t **data, size_t *len, fv_errors *err);
 
 /* A record line of table with id, version and fields (taken over). */
 struct json_t;

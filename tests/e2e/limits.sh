@@ -122,4 +122,14 @@ run limited bundle import big.fvb --store w.fv --passphrase-file pass2
 is "$rc $err" "1 fieldvisit: big.fvb: too large (1073741825 bytes; at most 1073741824)" \
 	"bundle import of it too$skip_limit"
 rm -f big.fvb
+# a file of exactly 1 GiB that is not a bundle: refused on its first bytes,
+# the rest not read (under the limit it could not be)
+truncate -s 1073741824 big.fvb 2> /dev/null || dd if=/dev/zero of=big.fvb bs=1 count=0 seek=1073741824 2> /dev/null
+run limited bundle inspect big.fvb
+is "$rc $err" "1 fieldvisit: big.fvb: not a fieldvisit bundle" \
+	"bundle inspect of 1 GiB that is not a bundle: refused on its magic (under the limit)$skip_limit"
+run limited bundle import big.fvb --store w.fv --passphrase-file pass2
+is "$rc $err" "1 fieldvisit: big.fvb: not a fieldvisit bundle" \
+	"bundle import of it too$skip_limit"
+rm -f big.fvb
 tap_done
