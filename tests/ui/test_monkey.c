@@ -298,61 +298,12 @@ static void session(const char *tmp, const char *fixture, const char *name, cons
 	m.rng = seed * 0x9e3779b97f4a7c15ull + 1;
 	m.left = keys;
 
-	char *dir = fv_xasprintf("%s/monkey%d", tmp, ++runs);
-	char *data_dir = fv_xasprintf("%s/data", dir);
-	char *media = fv_xasprintf("%s/media", dir);
-	char *team = fv_xasprintf("%s/team", tmp), *super = fv_xasprintf("%s/super", tmp);
+	char *dir = fv_xasprintf("%s/monkey%d", tmp, ++runs), *store = NULL;
 	char **stores = NULL;
-	size_t nstores = 0, cap = 0;
-	int usestores = 0, enrolled = 0, supervisor = 0;
-	mkdirs(data_dir);
-	mkdirs(media);
+	size_t nstores = 0;
 	memset(&env, 0, sizeof env);
-	for (; s.pos < s.ntok && s.tok[s.pos][0] == '@'; s.pos++) {
-		const char *t = s.tok[s.pos];
-		if (strncmp(t, "@stores:", 8) == 0) {
-			char *names = fv_xstrdup(t + 8);
-			for (char *n = strtok(names, ","); n; n = strtok(NULL, ",")) {
-				copy_store(fixture, data_dir, n);
-				stores = fv_xgrow(stores, &cap, nstores + 1, sizeof *stores);
-				stores[nstores++] = fv_xasprintf("%s/%s.fv", data_dir, n);
-			}
-			free(names);
-			usestores = 1;
-		} else if (strcmp(t, "@team") == 0 && team_fixture(team)) {
-			enrolled = 1;
-		} else if (strcmp(t, "@super") == 0 && super_fixture(super)) {
-			supervisor = 1;
-		} else if (strncmp(t, "@media:", 7) == 0) {
-			char *names = fv_xstrdup(t + 7);
-			for (char *n = strtok(names, ","); n; n = strtok(NULL, ",")) {
-				char *p = fv_xasprintf("%s/%s", media, n);
-				mkdirs(p);
-				free(p);
-			}
-			free(names);
-		} else if (strncmp(t, "@hello:", 7) == 0 && team_fixture(team)) {
-			char *from = fv_xasprintf("%s/hello.fvb", team);
-			char *to = fv_xasprintf("%s/%s", media, t + 7);
-			copy_file(from, to);
-			free(from);
-			free(to);
-		}
-	}
-	stores = fv_xgrow(stores, &cap, nstores + 1, sizeof *stores);
-	if (usestores) {
-		env.store_dir = data_dir;
-	} else if (supervisor) {
-		copy_store_as(super, "sup", dir, "sup");
-		env.store = stores[nstores++] = fv_xasprintf("%s/sup.fv", dir);
-	} else if (enrolled) {
-		copy_store_as(team, "王芳", dir, "王芳");
-		env.store = stores[nstores++] = fv_xasprintf("%s/王芳.fv", dir);
-	} else {
-		copy_store(fixture, dir, "demo");
-		env.store = stores[nstores++] = fv_xasprintf("%s/demo.fv", dir);
-		env.demo_pass = DEMO_PASS;
-	}
+	if (set_up(&s, tmp, fixture, dir, &env, &store, &stores, &nstores) != 0)
+		ok(0, "%s: unknown or failed set-up token '%s'", name, s.tok[s.pos]);
 	/* the cut: the end (dump -1), or just after the script's dump number
 	 * dump (a state of the screens its author thought worth a look) */
 	size_t cut = s.ntok - s.pos;
@@ -423,13 +374,10 @@ static void session(const char *tmp, const char *fixture, const char *name, cons
 	*restarts += quits;
 
 	free(stores);
+	free(store);
 	free(s.tok);
 	free(data);
 	free(dir);
-	free(data_dir);
-	free(media);
-	free(team);
-	free(super);
 	free(config);
 	free(assets);
 }

@@ -578,39 +578,36 @@ static void tokenize(char *data, script *s)
 	}
 }
 
-static void run_script(const char *tmp, const char *fixture, const char *name, const char *path,
-		       int size, const char *lang, int update)
+/*
+ * The stores of a script's set-up tokens (from s->pos, which is moved past
+ * them), made in dir (its data/ and media/ folders) from the fixtures in
+ * tmp: env's store (also in *store, to free), store_dir or demo_pass set;
+ * with made, every store file made is added to it (the caller frees).
+ * Returns 0, or -1 with s->pos on a token unknown or whose fixture
+ * failed.  test_monkey sets up its sessions with it too.
+ */
+static int set_up(script *s, const char *tmp, const char *fixture, const char *dir, ui_env *env,
+		  char **store, char ***made, size_t *nmade)
 {
-	static int runs;
-	char *data = read_all(path);
-	script s;
-	ui_env env;
-	double now;
-
-	memset(&s, 0, sizeof s);
-	s.in.next = next_key;
-	s.name = name;
-	s.lang = lang;
-	s.cols = sizes[size].cols;
-	s.rows = sizes[size].rows;
-	s.update = update;
-	tokenize(data, &s);
-
-	char *dir = fv_xasprintf("%s/run%d", tmp, ++runs);
-	char *data_dir = fv_xasprintf("%s/data", dir);
-	char *media = fv_xasprintf("%s/media", dir);
-	char *store = NULL, *team = fv_xasprintf("%s/team", tmp);
-	char *super = fv_xasprintf("%s/super", tmp), *returned = fv_xasprintf("%s/returned", tmp);
-	int stores = 0, enrolled = 0, supervisor = 0, corrections = 0;
+	char *data_dir = fv_xasprintf("%s/data", dir), *media = fv_xasprintf("%s/media", dir);
+	char *team = fv_xasprintf("%s/team", tmp), *super = fv_xasprintf("%s/super", tmp);
+	char *returned = fv_xasprintf("%s/returned", tmp);
+	size_t cap = made && *nmade ? *nmade : 0;
+	int stores = 0, enrolled = 0, supervisor = 0, corrections = 0, rc = 0;
 	mkdirs(data_dir);
 	mkdirs(media);
-	memset(&env, 0, sizeof env);
-	for (; s.pos < s.ntok && s.tok[s.pos][0] == '@'; s.pos++) {
-		const char *t = s.tok[s.pos];
+	*store = NULL;
+	for (; s->pos < s->ntok && s->tok[s->pos][0] == '@'; s->pos++) {
+		const char *t = s->tok[s->pos];
 		if (strncmp(t, "@stores:", 8) == 0) {
 			char *names = fv_xstrdup(t + 8);
-			for (char *n = strtok(names, ","); n; n = strtok(NULL, ","))
+			for (char *n = strtok(names, ","); n; n = strtok(NULL, ",")) {
 				copy_store(fixture, data_dir, n);
+				if (made) {
+					*made = fv_xgrow(*made, &cap, *nmade + 1, sizeof **made);
+					(*made)[(*nmade)++] = fv_xasprintf("%s/%s.fv", data_dir, n);
+				}
+			}
 			free(names);
 			stores = 1;
 		} else if (strcmp(t, "@team") == 0 && team_fixture(team)) {
@@ -634,29 +631,61 @@ static void run_script(const char *tmp, const char *fixture, const char *name, c
 			free(from);
 			free(to);
 		} else {
-			ok(0, "%s: unknown or failed set-up token '%s'", name, t);
-			s.failed = 1;
+			rc = -1;
+			break;
 		}
 	}
 	if (stores) {
-		env.store_dir = data_dir;
-	} else if (supervisor) {
-		copy_store_as(super, "sup", dir, "sup");
-		store = fv_xasprintf("%s/sup.fv", dir);
-		env.store = store;
-	} else if (corrections) {
-		copy_store_as(returned, "王芳", dir, "王芳");
-		store = fv_xasprintf("%s/王芳.fv", dir);
-		env.store = store;
-	} else if (enrolled) {
-		copy_store_as(team, "王芳", dir, "王芳");
-		store = fv_xasprintf("%s/王芳.fv", dir);
-		env.store = store;
+		env->store_dir = fv_xstrdup(data_dir);
+		*store = (char *)env->store_dir;
 	} else {
-		copy_store(fixture, dir, "demo");
-		store = fv_xasprintf("%s/demo.fv", dir);
-		env.store = store;
-		env.demo_pass = DEMO_PASS;
+		const char *from = supervisor ? super : corrections ? returned : team;
+		const char *name = supervisor ? "sup" : "王芳";
+		if (supervisor || corrections || enrolled) {
+			copy_store_as(from, name, dir, name);
+		} else {
+			copy_store(fixture, dir, "demo");
+			name = "demo";
+			env->demo_pass = DEMO_PASS;
+		}
+		*store = fv_xasprintf("%s/%s.fv", dir, name);
+		env->store = *store;
+		if (made) {
+			*made = fv_xgrow(*made, &cap, *nmade + 1, sizeof **made);
+			(*made)[(*nmade)++] = fv_xstrdup(*store);
+		}
+	}
+	free(data_dir);
+	free(media);
+	free(team);
+	free(super);
+	free(returned);
+	return rc;
+}
+
+static void run_script(const char *tmp, const char *fixture, const char *name, const char *path,
+		       int size, const char *lang, int update)
+{
+	static int runs;
+	char *data = read_all(path);
+	script s;
+	ui_env env;
+	double now;
+
+	memset(&s, 0, sizeof s);
+	s.in.next = next_key;
+	s.name = name;
+	s.lang = lang;
+	s.cols = sizes[size].cols;
+	s.rows = sizes[size].rows;
+	s.update = update;
+	tokenize(data, &s);
+
+	char *dir = fv_xasprintf("%s/run%d", tmp, ++runs), *store = NULL;
+	memset(&env, 0, sizeof env);
+	if (set_up(&s, tmp, fixture, dir, &env, &store, NULL, NULL) != 0) {
+		ok(0, "%s: unknown or failed set-up token '%s'", name, s.tok[s.pos]);
+		s.failed = 1;
 	}
 	/* the sync screen's drives: media/NAME, as the screen shows them */
 	char *cwd = getcwd(NULL, 0);
@@ -687,11 +716,6 @@ static void run_script(const char *tmp, const char *fixture, const char *name, c
 	free(s.tok);
 	free(data);
 	free(dir);
-	free(data_dir);
-	free(media);
-	free(team);
-	free(super);
-	free(returned);
 	free(store);
 	free(config);
 	free(assets);
