@@ -94,13 +94,18 @@ static struct {
 } fig;
 static int failures;
 
+static void say(const char *prefix, const char *fmt, va_list ap)
+{
+	fputs(prefix, stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
 static void fail(const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	fputs("fieldsim: FAIL: ", stderr);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
+	say("fieldsim: FAIL: ", fmt, ap);
 	va_end(ap);
 	failures++;
 }
@@ -109,9 +114,7 @@ static void die(const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	fputs("fieldsim: ", stderr);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
+	say("fieldsim: ", fmt, ap);
 	va_end(ap);
 	exit(2);
 }

@@ -395,10 +395,7 @@ int main(void)
 	long total = 3000, seed0 = 20261123;
 	char tmpl[] = "/tmp/fvmonkey.XXXXXX", *fixture, *scripts, *store = NULL;
 	char **names = NULL;
-	size_t n = 0, cap = 0;
-	fv_errors err;
-	double now;
-	DIR *d;
+	size_t n = 0;
 
 	if (getenv("FV_MONKEY_KEYS") && !fv_parse_long(getenv("FV_MONKEY_KEYS"), &total))
 		total = 3000;
@@ -408,41 +405,8 @@ int main(void)
 	if (getenv("FV_MONKEY_ALL"))
 		all = strcmp(getenv("FV_MONKEY_ALL"), "1") == 0;
 	printf("# FV_MONKEY_SEED=%ld FV_MONKEY_KEYS=%ld FV_MONKEY_ALL=%d\n", seed0, total, all);
-	setlocale(LC_ALL, "C.UTF-8");
-	setenv("FIELDVISIT_TEST_FAST_KDF", "1", 1);
-	setenv("TERM", "xterm", 1);
-	unsetenv("FIELDVISIT_STORE");
-	unsetenv("FIELDVISIT_MEDIA_DIR");
-	unsetenv("NO_COLOR");
-	if (!mkdtemp(tmpl)) {
-		perror("mkdtemp");
+	if (start(tmpl, &fixture, &store, &scripts, &names, &n) != 0)
 		return 1;
-	}
-	(void)fv_datetime_parse(NOW, &now);
-	fv_clock_set(now);
-	fixture = fv_xasprintf("%s/fixture", tmpl);
-	mkdirs(fixture);
-	fv_errors_init(&err);
-	if (!ok(ui_demo_create(fixture, "demo", DEMO_PASS, &store, &err) == FV_OK,
-		"the demo store is made"))
-		for (size_t i = 0; i < err.n; i++)
-			printf("# %s\n", err.lines[i]);
-	fv_errors_release(&err);
-
-	scripts = fv_xasprintf("%s/tests/ui/scripts", FV_SRCDIR);
-	if ((d = opendir(scripts))) {
-		struct dirent *e;
-		while ((e = readdir(d))) {
-			size_t len = strlen(e->d_name);
-			if (len > 5 && strcmp(e->d_name + len - 5, ".keys") == 0) {
-				names = fv_xgrow(names, &cap, n + 1, sizeof *names);
-				names[n++] = fv_xstrndup(e->d_name, len - 5);
-			}
-		}
-		closedir(d);
-	}
-	ok(n > 0, "key scripts in %s", scripts);
-	qsort(names, n, sizeof *names, by_name);
 
 	static const char *const langs[] = {"zh", "en"};
 	unsigned seen[2] = {0, 0};
@@ -498,17 +462,6 @@ int main(void)
 	}
 	ok(given == total || !store, "%ld random keys given (%ld typed to unlock), %d restarts",
 	   given, helper, restarts);
-	for (size_t i = 0; i < n; i++)
-		free(names[i]);
-	free(names);
-	free(scripts);
-	free(store);
-	free(fixture);
-	if (!getenv("FV_UI_KEEP")) {
-		char *cmd = fv_xasprintf("rm -rf '%s'", tmpl);
-		if (system(cmd) != 0)
-			printf("# could not remove %s\n", tmpl);
-		free(cmd);
-	}
+	finish(tmpl, fixture, store, scripts, names, n);
 	return done_testing();
 }

@@ -726,13 +726,14 @@ static int by_name(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-int main(void)
+/* What both the screen tests and the monkey begin with: the environment
+ * the program runs in, the temp folder tmpl, the demo store as the
+ * fixture (*store NULL when it could not be made), and the key scripts'
+ * names, sorted (the caller frees). */
+static int start(char *tmpl, char **fixture, char **store, char **scripts, char ***names,
+		 size_t *n)
 {
-	const char *only = getenv("FV_UI_ONLY"), *upd = getenv("FV_UPDATE_GOLDEN");
-	int update = upd && strcmp(upd, "1") == 0;
-	char tmpl[] = "/tmp/fvui.XXXXXX", *fixture, *scripts, *store = NULL;
-	char **names = NULL;
-	size_t n = 0, cap = 0;
+	size_t cap = 0;
 	fv_errors err;
 	double now;
 	DIR *d;
@@ -751,39 +752,38 @@ int main(void)
 	/* the fixture: one demo store, as `fieldvisit --demo` makes it */
 	(void)fv_datetime_parse(NOW, &now);
 	fv_clock_set(now);
-	fixture = fv_xasprintf("%s/fixture", tmpl);
-	mkdirs(fixture);
+	*fixture = fv_xasprintf("%s/fixture", tmpl);
+	mkdirs(*fixture);
 	fv_errors_init(&err);
-	if (!ok(ui_demo_create(fixture, "demo", DEMO_PASS, &store, &err) == FV_OK,
+	if (!ok(ui_demo_create(*fixture, "demo", DEMO_PASS, store, &err) == FV_OK,
 		"the demo store is made"))
 		for (size_t i = 0; i < err.n; i++)
 			printf("# %s\n", err.lines[i]);
 	fv_errors_release(&err);
 
-	scripts = fv_xasprintf("%s/tests/ui/scripts", FV_SRCDIR);
-	if ((d = opendir(scripts))) {
+	*scripts = fv_xasprintf("%s/tests/ui/scripts", FV_SRCDIR);
+	*names = NULL;
+	*n = 0;
+	if ((d = opendir(*scripts))) {
 		struct dirent *e;
 		while ((e = readdir(d))) {
 			size_t len = strlen(e->d_name);
 			if (len > 5 && strcmp(e->d_name + len - 5, ".keys") == 0) {
-				names = fv_xgrow(names, &cap, n + 1, sizeof *names);
-				names[n++] = fv_xstrndup(e->d_name, len - 5);
+				*names = fv_xgrow(*names, &cap, *n + 1, sizeof **names);
+				(*names)[(*n)++] = fv_xstrndup(e->d_name, len - 5);
 			}
 		}
 		closedir(d);
 	}
-	ok(n > 0, "key scripts in %s", scripts);
-	qsort(names, n, sizeof *names, by_name);
-	for (size_t i = 0; store && i < n; i++) {
-		if (only && strcmp(only, names[i]) != 0)
-			continue;
-		char *path = fv_xasprintf("%s/%s.keys", scripts, names[i]);
-		for (int z = 0; z < 2; z++) {
-			run_script(tmpl, fixture, names[i], path, z, "zh", update);
-			run_script(tmpl, fixture, names[i], path, z, "en", update);
-		}
-		free(path);
-	}
+	ok(*n > 0, "key scripts in %s", *scripts);
+	qsort(*names, *n, sizeof **names, by_name);
+	return 0;
+}
+
+/* What start made, freed and removed (unless FV_UI_KEEP is set). */
+static void finish(const char *tmpl, char *fixture, char *store, char *scripts, char **names,
+		   size_t n)
+{
 	for (size_t i = 0; i < n; i++)
 		free(names[i]);
 	free(names);
@@ -796,5 +796,28 @@ int main(void)
 			printf("# could not remove %s\n", tmpl);
 		free(cmd);
 	}
+}
+
+int main(void)
+{
+	const char *only = getenv("FV_UI_ONLY"), *upd = getenv("FV_UPDATE_GOLDEN");
+	int update = upd && strcmp(upd, "1") == 0;
+	char tmpl[] = "/tmp/fvui.XXXXXX", *fixture, *scripts, *store = NULL;
+	char **names = NULL;
+	size_t n = 0;
+
+	if (start(tmpl, &fixture, &store, &scripts, &names, &n) != 0)
+		return 1;
+	for (size_t i = 0; store && i < n; i++) {
+		if (only && strcmp(only, names[i]) != 0)
+			continue;
+		char *path = fv_xasprintf("%s/%s.keys", scripts, names[i]);
+		for (int z = 0; z < 2; z++) {
+			run_script(tmpl, fixture, names[i], path, z, "zh", update);
+			run_script(tmpl, fixture, names[i], path, z, "en", update);
+		}
+		free(path);
+	}
+	finish(tmpl, fixture, store, scripts, names, n);
 	return done_testing();
 }
