@@ -94,6 +94,13 @@ static struct {
 } fig;
 static int failures;
 
+#define PRINTF_LIKE(f, a) __attribute__((format(printf, f, a)))
+
+static void say(const char *prefix, const char *fmt, va_list ap) PRINTF_LIKE(2, 0);
+static void fail(const char *fmt, ...) PRINTF_LIKE(1, 2);
+static void die(const char *fmt, ...) PRINTF_LIKE(1, 2);
+static void note(const char *fmt, ...) PRINTF_LIKE(1, 2);
+
 static void say(const char *prefix, const char *fmt, va_list ap)
 {
 	fputs(prefix, stderr);
