@@ -21,6 +21,39 @@ static inline int bench_cmp_double(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
+/* The wall clock in milliseconds. */
+static inline double now_ms(void)
+{
+	return bench_seconds() * 1e3;
+}
+
+#ifdef BENCH_NAME
+#include <stdarg.h>
+#include <stdio.h>
+
+/* Say "BENCH_NAME: ..." on stderr and exit 1. */
+static void die(const char *fmt, ...) FV_PRINTF(1, 2) __attribute__((noreturn));
+static void die(const char *fmt, ...)
+{
+	va_list ap;
+	fputs(BENCH_NAME ": ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	exit(1);
+}
+
+/* Every line of err, then die saying what failed. */
+static void die_errors(const char *what, fv_errors *err) __attribute__((noreturn));
+static void die_errors(const char *what, fv_errors *err)
+{
+	for (size_t i = 0; i < err->n; i++)
+		fprintf(stderr, BENCH_NAME ": %s\n", err->lines[i]);
+	die("%s failed", what);
+}
+#endif
+
 /* Median of n values (sorts v). */
 static inline double median(double *v, size_t n)
 {

@@ -41,7 +41,6 @@
 #endif
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -52,6 +51,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#define BENCH_NAME "bench_store"
 #include "bench.h"
 #include "spawn.h"
 #include "fieldvisit/cli.h"
@@ -73,29 +73,6 @@
 #define LIST_RSS_MB_MAX 32.0
 #define SIZE_RATIO_MAX 1.1
 
-static double now_ms(void)
-{
-	return bench_seconds() * 1e3;
-}
-
-static void die(const char *fmt, ...) FV_PRINTF(1, 2);
-static void die(const char *fmt, ...)
-{
-	va_list ap;
-	fputs("bench_store: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	exit(1);
-}
-
-static void die_errors(const char *what, fv_errors *err)
-{
-	for (size_t i = 0; i < err->n; i++)
-		fprintf(stderr, "bench_store: %s\n", err->lines[i]);
-	die("%s failed", what);
-}
 
 /* ------------------------------------------------------------------ */
 /* The rows of a store, in memory                                      */

@@ -38,6 +38,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#define BENCH_NAME "bench_sync"
 #include "bench.h"
 #include "fieldvisit/cli.h"
 #include "fieldvisit/rules.h"
@@ -56,14 +57,6 @@ static const char *srcdir(void)
 {
 	const char *s = getenv("FV_SRCDIR");
 	return s && *s ? s : FV_SRCDIR;
-}
-
-static void die_errors(const char *what, fv_errors *err)
-{
-	for (size_t i = 0; i < err->n; i++)
-		fprintf(stderr, "bench_sync: %s\n", err->lines[i]);
-	fprintf(stderr, "bench_sync: %s failed\n", what);
-	exit(1);
 }
 
 static fv_store *create(const char *path, fv_role role, const uint8_t *rpk, fv_errors *err)

@@ -58,7 +58,6 @@
 #include <ftw.h>
 #include <stddef.h>
 #include <locale.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -67,6 +66,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#define BENCH_NAME "bench_ui"
 #include "bench.h"
 #include "spawn.h"
 #include "fieldvisit/cli.h"
@@ -86,30 +86,6 @@
 #define UNLOCK_MS_MAX 300.0
 #define KEY_MS_MAX 5.0
 #define RSS_MB_MAX 32.0
-
-static double now_ms(void)
-{
-	return bench_seconds() * 1e3;
-}
-
-static void die(const char *fmt, ...) FV_PRINTF(1, 2);
-static void die(const char *fmt, ...)
-{
-	va_list ap;
-	fputs("bench_ui: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	exit(1);
-}
-
-static void die_errors(const char *what, fv_errors *err)
-{
-	for (size_t i = 0; i < err->n; i++)
-		fprintf(stderr, "bench_ui: %s\n", err->lines[i]);
-	die("%s failed", what);
-}
 
 static const char *srcdir(void)
 {
