@@ -613,6 +613,50 @@ static fv_status migrate_6_7(fv_store *s, fv_errors *err)
 	return step_sql(s, schema_v7, "adding the sent marks (schema 7)", err);
 }
 
+/* Schema 8: how many visits there are, kept as they change.  The
+ * supervisor's inbox shows the count of each state (under its filters of
+ * form and dates) when it opens; counting 1,000,000 visits through the
+ * index visit_latest took a quarter of a second.  visit_tally holds, for
+ * the latest version of each visit (superseded = 0), the number by state
+ * in its row, visit date ('' for a draft not yet dated) and form, kept by
+ * three triggers whatever changes a visit: an insert, a change of state,
+ * date or form (a draft's), a version superseded or unsuperseded, the
+ * delete of a draft.  An increment and a decrement are both upserts, so
+ * the order SQLite fires the triggers of one insert in does not matter;
+ * a group that falls to 0 keeps its row.  `fieldvisit check` compares
+ * the table with the visits.  Derived data: never synced. */
+static const char schema_v8[] =
+	"CREATE TABLE visit_tally ("
+	"  state TEXT NOT NULL,"
+	"  visit_date TEXT NOT NULL,"
+	"  form_id TEXT NOT NULL,"
+	"  n INTEGER NOT NULL,"
+	"  PRIMARY KEY (state, visit_date, form_id)"
+	") STRICT, WITHOUT ROWID;"
+	"INSERT INTO visit_tally SELECT state, coalesce(visit_date, ''), form_id, count(*)"
+	"  FROM visit WHERE superseded = 0 GROUP BY 1, 2, 3;"
+	"CREATE TRIGGER visit_tally_insert AFTER INSERT ON visit WHEN NEW.superseded = 0 BEGIN"
+	"  INSERT INTO visit_tally VALUES (NEW.state, coalesce(NEW.visit_date, ''), NEW.form_id, 1)"
+	"    ON CONFLICT DO UPDATE SET n = n + 1;"
+	"END;"
+	"CREATE TRIGGER visit_tally_update AFTER UPDATE OF state, superseded, visit_date, form_id"
+	"  ON visit WHEN OLD.state IS NOT NEW.state OR OLD.superseded IS NOT NEW.superseded"
+	"  OR OLD.visit_date IS NOT NEW.visit_date OR OLD.form_id IS NOT NEW.form_id BEGIN"
+	"  INSERT INTO visit_tally SELECT OLD.state, coalesce(OLD.visit_date, ''), OLD.form_id, -1"
+	"    WHERE OLD.superseded = 0 ON CONFLICT DO UPDATE SET n = n - 1;"
+	"  INSERT INTO visit_tally SELECT NEW.state, coalesce(NEW.visit_date, ''), NEW.form_id, 1"
+	"    WHERE NEW.superseded = 0 ON CONFLICT DO UPDATE SET n = n + 1;"
+	"END;"
+	"CREATE TRIGGER visit_tally_delete AFTER DELETE ON visit WHEN OLD.superseded = 0 BEGIN"
+	"  INSERT INTO visit_tally VALUES (OLD.state, coalesce(OLD.visit_date, ''), OLD.form_id, -1)"
+	"    ON CONFLICT DO UPDATE SET n = n - 1;"
+	"END;";
+
+static fv_status migrate_7_8(fv_store *s, fv_errors *err)
+{
+	return step_sql(s, schema_v8, "counting the visits (schema 8)", err);
+}
+
 /* ------------------------------------------------------------------ */
 /* Running the steps                                                   */
 
@@ -627,6 +671,7 @@ static const migrate_step steps[] = {
 	migrate_4_5,
 	migrate_5_6,
 	migrate_6_7,
+	migrate_7_8,
 };
 
 _Static_assert(sizeof steps / sizeof steps[0] == STORE_SCHEMA_VERSION,

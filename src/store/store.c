@@ -665,6 +665,33 @@ fv_status fv_store_passwd(fv_store *s, const char *passphrase, vault_pwcost cost
 	return vault_keyfile_rewrap(s->keys_path, s->master, passphrase, cost, err);
 }
 
+/* visit_tally (schema 8) against the visits it counts: the number of
+ * groups (state, date, form) whose count differs. */
+static fv_status tally_check(fv_store *s, fv_errors *err)
+{
+	static const char sql[] =
+		/* grouped in the order of the index visit_latest: no sort */
+		"WITH real AS (SELECT state, coalesce(visit_date, '') AS d, form_id, count(*) AS n"
+		"  FROM visit WHERE superseded = 0 GROUP BY state, visit_date, form_id),"
+		" kept AS (SELECT state, visit_date AS d, form_id, n FROM visit_tally WHERE n <> 0)"
+		" SELECT count(*) FROM ("
+		"  SELECT state, d, form_id FROM (SELECT * FROM real EXCEPT SELECT * FROM kept)"
+		"  UNION SELECT state, d, form_id FROM (SELECT * FROM kept EXCEPT SELECT * FROM real))";
+	sqlite3_stmt *st = store_prepare(s, sql, err);
+	if (!st)
+		return FV_EIO;
+	int rc = sqlite3_step(st);
+	sqlite3_int64 bad = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW)
+		return store_error(s, rc, "checking the visit counts", err);
+	if (bad == 0)
+		return FV_OK;
+	fv_errors_add(err, s->path, 0, "integrity: the visit counts differ from the visits in %lld"
+		      " group%s (state, date, form)", (long long)bad, bad == 1 ? "" : "s");
+	return FV_EIO;
+}
+
 fv_status fv_store_integrity(fv_store *s, fv_errors *err)
 {
 	sqlite3_stmt *st = store_prepare(s, "PRAGMA integrity_check", err);
@@ -688,7 +715,9 @@ fv_status fv_store_integrity(fv_store *s, fv_errors *err)
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE)
 		return store_error(s, rc, "checking", err);
-	return err->n == before ? FV_OK : FV_EIO;
+	if (err->n == before)
+		return tally_check(s, err);
+	return FV_EIO;
 }
 
 fv_role fv_store_role(const fv_store *s)

@@ -93,7 +93,7 @@ FV_MUST_CHECK fv_status store_stage_receipt(fv_store *s, const char *peer, const
 /* ---- schema (schema.c) ---- */
 
 /* The schema version this build writes (PRAGMA user_version). */
-#define STORE_SCHEMA_VERSION 7
+#define STORE_SCHEMA_VERSION 8
 /* Create the tables of a new store, or upgrade an older one step by step,
  * in one transaction.  A store newer than this build is refused. */
 FV_MUST_CHECK fv_status store_schema_migrate(fv_store *s, fv_errors *err);

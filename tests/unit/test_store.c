@@ -2112,6 +2112,149 @@ static void test_pin_6(void)
 	fv_store_close(s);
 }
 
+/* fv_visit_count(q) equals the states of fv_visit_list(q) counted. */
+static int counts_agree(fv_store *s, const fv_visit_query *q)
+{
+	size_t counts[FV_VISIT_NSTATES], listed[FV_VISIT_NSTATES] = {0};
+	fv_visit_query all = *q;
+	fv_visit *vs = NULL;
+	size_t n = 0;
+	fv_errors e;
+	int same;
+	fv_errors_init(&e);
+	all.states = 0;
+	all.limit = 0;
+	if (fv_visit_count(s, q, counts, &e) != FV_OK || fv_visit_list(s, &all, &vs, &n, &e) != FV_OK) {
+		fv_errors_release(&e);
+		return 0;
+	}
+	for (size_t i = 0; i < n; i++)
+		listed[vs[i].state]++;
+	same = memcmp(counts, listed, sizeof counts) == 0;
+	if (!same)
+		for (size_t k = 0; k < FV_VISIT_NSTATES; k++)
+			diag("%s: counted %zu, listed %zu", fv_visit_state_name((fv_visit_state)k),
+			     counts[k], listed[k]);
+	fv_visit_list_free(vs, n);
+	fv_errors_release(&e);
+	return same;
+}
+
+/* The counts agree for every filter the tally answers, and check agrees. */
+static void tally_agrees(fv_store *s, const char *when)
+{
+	const fv_visit_query qs[] = {
+		{0},
+		{.from = "2026-11-21"},
+		{.to = "2026-11-21"},
+		{.from = "2026-11-20", .to = "2026-11-20"},
+		{.form = "phq9"},
+		{.form = "phq9", .to = "2026-11-30"},
+		{.form = "no-such-form"},
+	};
+	int good = 1;
+	for (size_t i = 0; i < sizeof qs / sizeof qs[0]; i++)
+		good &= counts_agree(s, &qs[i]);
+	ok(good, "%s: the counts agree with the visits under every filter", when);
+	reset();
+	ok(fv_store_integrity(s, &err) == FV_OK, "%s: check finds the counts right", when);
+}
+
+static void exec_ok(fv_store *s, const char *sql, const char *what)
+{
+	reset();
+	ok(store_exec(s, sql, &err) == FV_OK, "%s", what);
+	if (err.n)
+		diag("%s", first());
+}
+
+/* A store made at schema 7 opens at 8 with visit_tally counting what it
+ * holds, and every change of a visit keeps it right: a change of state,
+ * a newer version, an older one arriving late, a draft dated, a draft
+ * deleted. */
+static void test_pin_7(void)
+{
+	store_schema_pin(7);
+	fv_store *s = create_store("pinned7.fv", FV_ROLE_WORKER);
+	store_schema_pin(0);
+	if (!ok(s != NULL, "a store made at schema 7"))
+		return;
+	ok(version_of(s) == 7, "at schema 7");
+	fv_person_input in = {
+		.name = "Seven", .sex = "male", .birth = "1985-07-15",
+		.resident_id = "320102198507150016", .village = "North",
+	};
+	char pid[FV_ID_BYTES];
+	reset();
+	ok(fv_person_add(s, &in, pid, &err) == FV_OK, "schema 7: a person");
+#define ROW7(id, ver, state, date, sub) \
+	"('" id "', " #ver ", '%1$s', '%2$s', 'phq9', '2026112301', '" state "', '{}', " date ", 'x', 'x', " sub ")"
+	char *sql = fv_xasprintf(
+		"INSERT INTO visit(id, version, author, person_id, form_id, form_version, state,"
+		" answers, visit_date, created_at, updated_at, submitted_at) VALUES "
+		ROW7("t-a", 1, "sent", "'2026-11-20'", "'x'") ", "
+		ROW7("t-b", 1, "submitted", "'2026-11-21'", "'x'") ", "
+		ROW7("t-c", 1, "draft", "NULL", "NULL") ", "
+		ROW7("t-d", 1, "received", "'2026-11-19'", "'x'") ", "
+		ROW7("t-d", 2, "draft", "NULL", "NULL"),
+		s->device, pid);
+	exec_ok(s, sql, "schema 7: visits sent, submitted, a draft, a returned one corrected");
+	free(sql);
+	fv_store_close(s);
+
+	s = open_store("pinned7.fv");
+	if (!ok(s && version_of(s) == STORE_SCHEMA_VERSION, "opening brings it to %d",
+		STORE_SCHEMA_VERSION))
+		return;
+	size_t counts[FV_VISIT_NSTATES];
+	reset();
+	ok(fv_visit_count(s, NULL, counts, &err) == FV_OK && counts[FV_VISIT_SENT] == 1 &&
+	   counts[FV_VISIT_SUBMITTED] == 1 && counts[FV_VISIT_DRAFT] == 2 &&
+	   counts[FV_VISIT_RECEIVED] == 0, "the migration counts the latest versions");
+	tally_agrees(s, "after the migration");
+
+	reset();
+	ok(store_visit_set_state(s, "t-b", 1, FV_VISIT_SENT, &err) == FV_OK &&
+	   store_visit_set_state(s, "t-b", 1, FV_VISIT_RECEIVED, &err) == FV_OK,
+	   "a visit moves on to received");
+	tally_agrees(s, "after a change of state");
+
+	sql = fv_xasprintf("INSERT INTO visit(id, version, author, person_id, form_id, form_version,"
+			   " state, answers, visit_date, created_at, updated_at, submitted_at) VALUES "
+			   ROW7("t-e", 2, "submitted", "'2026-11-22'", "'x'"), s->device, pid);
+	exec_ok(s, sql, "a second version arrives first");
+	free(sql);
+	sql = fv_xasprintf("INSERT INTO visit(id, version, author, person_id, form_id, form_version,"
+			   " state, answers, visit_date, created_at, updated_at, submitted_at) VALUES "
+			   ROW7("t-e", 1, "submitted", "'2026-11-18'", "'x'"), s->device, pid);
+	exec_ok(s, sql, "... then its first");
+	free(sql);
+#undef ROW7
+	reset();
+	ok(fv_visit_count(s, &(fv_visit_query){.from = "2026-11-18", .to = "2026-11-18"}, counts,
+			  &err) == FV_OK && counts[FV_VISIT_SUBMITTED] == 0,
+	   "the older version, superseded on arrival, is not counted");
+	tally_agrees(s, "after versions out of order");
+
+	exec_ok(s, "UPDATE visit SET visit_date = '2026-11-21' WHERE id = 't-c'", "a draft dated");
+	tally_agrees(s, "after a draft's date changed");
+	exec_ok(s, "DELETE FROM visit WHERE id = 't-c'", "a draft deleted");
+	exec_ok(s, "DELETE FROM visit WHERE id = 't-d' AND version = 2",
+		"a correction's draft deleted, its returned version latest again");
+	reset();
+	ok(fv_visit_count(s, NULL, counts, &err) == FV_OK && counts[FV_VISIT_DRAFT] == 0 &&
+	   counts[FV_VISIT_RECEIVED] == 2, "the drafts gone, the version below counts again");
+	tally_agrees(s, "after deletes");
+
+	exec_ok(s, "UPDATE visit_tally SET n = n + 1 WHERE state = 'sent' AND visit_date = '2026-11-20'", "a count made wrong");
+	reset();
+	ok(fv_store_integrity(s, &err) == FV_EIO && err.n == 1 &&
+	   strstr(first(), "the visit counts differ from the visits in 1 group"),
+	   "check names the wrong count");
+	diag("%s", first());
+	fv_store_close(s);
+}
+
 int main(void)
 {
 	char tmpl[512];
@@ -2157,6 +2300,7 @@ int main(void)
 	test_pin_4();
 	test_pin_5();
 	test_pin_6();
+	test_pin_7();
 	test_scale();
 
 	fv_errors_release(&err);
