@@ -314,7 +314,7 @@ typedef struct fv_visit {
 	char *services;
 	double score;         /* the form's `score`; NAN when none */
 	char *band;           /* the form's `band` */
-	char *alerts;         /* kinds of the alerts it raised, space-separated */
+	char *alerts;         /* kinds of the alerts the visit raised (any version), space-separated */
 	char *visit_date;     /* the date of the visit ("" until submitted) */
 	char *created_at, *updated_at, *submitted_at;
 } fv_visit;
@@ -379,7 +379,7 @@ typedef struct fv_visit_query {
 	/* dated (visit_date) from and to these days, both included
 	 * (YYYY-MM-DD; drafts have no date and are left out by either) */
 	const char *from, *to;
-	int alerts;            /* 1: only visits that raised an alert */
+	int alerts;            /* 1: only visits that raised an alert (any version) */
 	size_t limit;          /* at most this many, the latest dated first */
 } fv_visit_query;
 

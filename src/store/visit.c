@@ -78,7 +78,7 @@ static unsigned next_states(fv_visit_state from)
 	" v.checkin, v.checkout, v.duration, v.services, v.score, v.band, v.visit_date," \
 	" v.created_at, v.updated_at, v.submitted_at,"                                   \
 	" (SELECT group_concat(a.kind, ' ') FROM alert a"                                \
-	"  WHERE a.visit_id = v.id AND a.visit_version = v.version)"
+	"  WHERE a.visit_id = v.id)"   /* raised by any version (write_alerts) */
 #define VISIT_NCOLUMNS 18
 
 static void row_to_visit(sqlite3_stmt *st, fv_visit *v, int with_answers)
@@ -170,7 +170,7 @@ static void query_where(const fv_visit_query *q, int with_states, fv_buf *sql)
 		fv_buf_adds(sql, " AND v.visit_date <= ?4");
 	if (q->alerts)   /* from the few alerts to their visits, not each visit to its alerts */
 		fv_buf_adds(sql, " AND v.rowid IN (SELECT w.rowid FROM alert a JOIN visit w"
-			    " ON w.id = a.visit_id AND w.version = a.visit_version)");
+			    " ON w.id = a.visit_id)");
 	if (with_states && q->states) {
 		/* the row's state, so that an index on it serves (VISIT_STATE
 		 * would not): a visit that reads sent is 'sent' in its row, or
@@ -614,7 +614,36 @@ static void stage_alert(fv_store *s, const char *alert_id, const char *id, int v
 			const char *person, const char *kind, const char *message,
 			const char *now);
 
-/* The alerts the instance raises; staged (see store_stage) when stage. */
+static int stage_has_alert(const fv_store *s, const char *id, const char *kind);
+
+/* Whether another version of visit id raised an alert of kind already:
+ * in the store, or staged by this import.  1 yes, 0 no, -1 error. */
+static int alert_raised_before(fv_store *s, const char *id, const char *kind, fv_errors *err)
+{
+	static const char sql[] = "SELECT 1 FROM alert WHERE visit_id = ?1 AND kind = ?2";
+	if (stage_has_alert(s, id, kind))
+		return 1;
+	sqlite3_stmt *q = store_prepare_cached(s, sql, err);
+	if (!q)
+		return -1;
+	sqlite3_bind_text(q, 1, id, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(q, 2, kind, -1, SQLITE_TRANSIENT);
+	int rc = sqlite3_step(q);
+	sqlite3_reset(q);
+	sqlite3_clear_bindings(q);
+	if (rc == SQLITE_ROW)
+		return 1;
+	if (rc == SQLITE_DONE)
+		return 0;
+	store_error(s, rc, "reading alerts", err);
+	return -1;
+}
+
+/* The alerts the instance raises; staged (see store_stage) when stage.
+ * A visit raises each kind of alert once: a correction (a new version
+ * after a return) whose answers still raise it, or an older version
+ * arriving after a newer one, leaves the alert already raised, with its
+ * referrals and follow-ups, as the only one. */
 static fv_status write_alerts(fv_store *s, const fv_form *f, const fv_instance *in,
 			      const char *id, int version, const char *person, const char *now,
 			      int stage, fv_errors *err)
@@ -625,6 +654,11 @@ static fv_status write_alerts(fv_store *s, const fv_form *f, const fv_instance *
 			continue;
 		char alert_id[FV_ID_BYTES];
 		const char *kind = f->fields[i].name + 6;
+		int before = alert_raised_before(s, id, kind, err);
+		if (before < 0)
+			return FV_EIO;
+		if (before)
+			continue;
 		const char *message = fv_text_get(f, &f->fields[i].label, fv_instance_lang(in));
 		vault_uuid(alert_id);
 		if (stage)
@@ -1167,6 +1201,16 @@ static void stage_alert(fv_store *s, const char *alert_id, const char *id, int v
 	a->message = fv_xstrdup(message);
 	a->now = fv_xstrdup(now);
 	a->version = version;
+}
+
+/* Whether this import staged an alert of kind for visit id. */
+static int stage_has_alert(const fv_store *s, const char *id, const char *kind)
+{
+	const struct store_stage *g = s->stage;
+	for (size_t i = 0; g && i < g->nalerts; i++)
+		if (strcmp(g->alerts[i].visit, id) == 0 && strcmp(g->alerts[i].kind, kind) == 0)
+			return 1;
+	return 0;
 }
 
 void store_stage_discard(fv_store *s)

@@ -1576,7 +1576,7 @@ static void sup_reviews(int w)
 				fig.rereviewed++;
 			if (ret) {
 				fig.returns++;
-				/* corrected, it would raise its alert again: the
+				/* one with an alert is not corrected here: the
 				 * person is visited again instead */
 				if (v->q9)
 					fig.returns_alert++;

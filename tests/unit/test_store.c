@@ -1355,6 +1355,38 @@ static void test_alerts(void)
 	reset();
 	ok(fv_visit_review_get(s, vid, 2, &decision, &comment, &err) == FV_ENOTFOUND,
 	   "no review of version 2");
+
+	/* the returned visit corrected: item 9 still at 2 raises no second
+	 * alert of its kind; its first alert is the one */
+	reset();
+	ok(store_visit_set_state(s, vid, 1, FV_VISIT_SENT, &err) == FV_OK &&
+	   store_visit_set_state(s, vid, 1, FV_VISIT_RECEIVED, &err) == FV_OK &&
+	   store_visit_set_state(s, vid, 1, FV_VISIT_RETURNED, &err) == FV_OK &&
+	   fv_visit_move(s, vid, FV_VISIT_DRAFT, &err) == FV_OK, "the visit returned, corrected");
+	phq9_answers(&a, "2");
+	fv_visit_input fix = {NULL, "2026-11-23T09:00", "2026-11-23T09:40", NULL};
+	reset();
+	ok(fv_visit_save_draft(s, f, &fix, &a, vid, &err) == FV_OK &&
+	   fv_visit_move(s, vid, FV_VISIT_SUBMITTED, &err) == FV_OK,
+	   "its version 2 submitted, item 9 still at 2");
+	fv_answers_release(&a);
+	if (err.n)
+		diag("%s", first());
+	reset();
+	ok(fv_alert_list(s, pid, 0, &al, &n, &err) == FV_OK && n == 1 && strcmp(al[0].id, aid) == 0,
+	   "one alert for the visit, still the first (%zu)", n);
+	fv_alert_list_free(al, n);
+	fv_visit v2;
+	reset();
+	ok(fv_visit_get(s, vid, 0, &v2, &err) == FV_OK && v2.version == 2 &&
+	   strcmp(v2.alerts, "item9") == 0, "the visit is at version 2, with its alert");
+	fv_visit_query qa = {.alerts = 1};
+	size_t counts[FV_VISIT_NSTATES];
+	reset();
+	ok(fv_visit_count(s, &qa, counts, &err) == FV_OK && counts[FV_VISIT_SUBMITTED] == 1,
+	   "... and among the visits with an alert");
+	if (!err.n)
+		fv_visit_release(&v2);
 	fv_form_free(f);
 	fv_store_close(s);
 	fv_clock_set(clock_t0);
