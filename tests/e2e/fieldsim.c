@@ -12,8 +12,9 @@
  *
  * At the end it checks, and prints as figures: every visit submitted is
  * at the supervisor exactly once at its latest version; every return
- * reached its worker, was corrected there (`visit correct`, but a visit
- * with a PHQ-9 item 9 alert) and the correction reviewed again; every
+ * reached its worker, was corrected there (`visit correct`; one with a
+ * PHQ-9 item 9 alert raises no second alert) and the correction reviewed
+ * again; every
  * store passes `fieldvisit check`; the conflicts are those the scenario
  * made; the schedules (`visit list --due`) and the satisfaction
  * report agree with a recount from the simulation's own log; no canary
@@ -80,7 +81,7 @@ static char root[1024];
 
 static struct {
 	long processes, kills, kills_submit, kills_correct, kills_export, kills_import;
-	long corrections, rereviewed, returns_fixable, returns_alert;
+	long corrections, rereviewed, returns_fixable, returns_alert, corrected_alerts;
 	long visits, visits_at_sup, visits_bad, callbacks, people_added;
 	long returns, returns_delivered, approvals, alerts, alerts_closed;
 	long bundles_up, bundles_down, damaged, lost, twice, held, full, pulled, parts;
@@ -1380,6 +1381,28 @@ static uint64_t rng_seed_of(size_t j, int version)
 	return z ^ (z >> 31);
 }
 
+/* The alerts of visit v in its worker's store, open or closed: one. */
+static void one_alert_of(worker *wk, const visit *v)
+{
+	res r = {0};
+	RUN(&r, OP_OTHER, wk->pass, NULL, 0, "alert", "list", "--person", P[v->person].id, "--all",
+	    "--json", "--store", wk->store);
+	if (r.code != 0)
+		die("alert list: %s", r.err);
+	json_t *a = parse_json(r.out, "alert list");
+	size_t k, n = 0;
+	json_t *al;
+	json_array_foreach(a, k, al) {
+		const char *of = json_string_value(json_object_get(al, "visit"));
+		n += of && strcmp(of, v->id) == 0;
+	}
+	json_decref(a);
+	res_free(&r);
+	fig.corrected_alerts++;
+	if (n != 1)
+		fail("visit %s corrected with item 9 still above 0: %zu alerts, not 1", v->id, n);
+}
+
 /* Worker w corrects the visits returned to it on an earlier day (all of
  * them, when settling): one answer changed (never PHQ-9 item 9), the
  * next version submitted, killed at random like a submit; `visit show`
@@ -1390,7 +1413,7 @@ static void correct_returns(int w, int faults)
 	worker *wk = &W[w];
 	for (size_t j = 0; j < nV; j++) {
 		visit *v = &V[j];
-		if (v->worker != w || !v->returned_here || v->q9 || v->conflict ||
+		if (v->worker != w || !v->returned_here || v->conflict ||
 		    (!settling && v->returned_day >= today))
 			continue;
 		/* the change drawn from the visit and its version, not the
@@ -1451,6 +1474,8 @@ static void correct_returns(int w, int faults)
 		json_decref(got);
 		note("%s corrected %s to version %d (q%d %d -> %d)", wk->name, v->id, v->version + 1,
 		     item + 1, was, val);
+		if (v->q9)   /* still item 9 above 0: the visit's one alert, no second */
+			one_alert_of(wk, v);
 		v->version++;
 		v->review = 0;
 		v->returned_here = 0;
@@ -1576,12 +1601,11 @@ static void sup_reviews(int w)
 				fig.rereviewed++;
 			if (ret) {
 				fig.returns++;
-				/* one with an alert is not corrected here: the
-				 * person is visited again instead */
+				/* corrected like any other: the visit's alert
+				 * stays the one it raised */
+				fig.returns_fixable++;
 				if (v->q9)
 					fig.returns_alert++;
-				else
-					fig.returns_fixable++;
 			} else
 				fig.approvals++;
 		} else if (r.code != 1 || !strstr(r.err, "no visit")) {
@@ -1943,10 +1967,9 @@ static void final_checks(void)
 		json_decref(all);
 	}
 
-	/* every return (but those with an alert) corrected, and the
-	 * correction reviewed again */
+	/* every return corrected, and the correction reviewed again */
 	if (fig.rereviewed != fig.returns_fixable)
-		fail("%ld returns without an alert, %ld corrections reviewed again", fig.returns_fixable,
+		fail("%ld returns, %ld corrections reviewed again", fig.returns_fixable,
 		     fig.rereviewed);
 
 	/* every person a worker registered is at the supervisor (but the one
@@ -2313,9 +2336,10 @@ int main(int argc, char **argv)
 	       "conflicts)\n",
 	       fig.visits_at_sup, fig.visits - fig.conflict_visits, fig.conflict_visits);
 	printf("returns: %ld, delivered to the worker: %ld\n", fig.returns, fig.returns_delivered);
-	printf("returns corrected and re-reviewed: %ld of %ld (%ld corrections; %ld returns with an "
-	       "alert visited again instead)\n",
-	       fig.rereviewed, fig.returns_fixable, fig.corrections, fig.returns_alert);
+	printf("returns corrected and re-reviewed: %ld of %ld (%ld corrections; %ld of the returns "
+	       "had an alert, %ld corrections with one kept it alone)\n",
+	       fig.rereviewed, fig.returns_fixable, fig.corrections, fig.returns_alert,
+	       fig.corrected_alerts);
 	printf("visits in their worker's store in the state the supervisor gave: %ld of %ld\n",
 	       fig.visits_at_worker, fig.visits);
 	printf("people: %ld registered, %ld at the supervisor\n", fig.people_added,
