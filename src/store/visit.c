@@ -272,13 +272,32 @@ fv_status fv_visit_list(fv_store *s, const fv_visit_query *q, fv_visit **out, si
 	return FV_OK;
 }
 
+/* Run sql (released; q's values bound), rows of (state, count), into
+ * counts. */
+static fv_status read_counts(fv_store *s, fv_buf *sql, const fv_visit_query *q,
+			     size_t counts[FV_VISIT_NSTATES], fv_errors *err)
+{
+	sqlite3_stmt *st = query_prepare(s, sql, q, err);
+	int rc;
+	if (!st)
+		return FV_EIO;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		fv_visit_state state;
+		const char *name = (const char *)sqlite3_column_text(st, 0);
+		sqlite3_int64 n = sqlite3_column_int64(st, 1);
+		if (name && fv_visit_state_parse(name, &state) && n > 0)
+			counts[state] = (size_t)n;
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? FV_OK : store_error(s, rc, "counting visits", err);
+}
+
 /* Count the visits of q by the state in their row (by_row) or, with
  * !by_row, those submitted with a sent mark (into counts[FV_VISIT_SENT]). */
 static fv_status count_rows(fv_store *s, const fv_visit_query *q, int by_row,
 			    size_t counts[FV_VISIT_NSTATES], fv_errors *err)
 {
 	fv_buf sql;
-	int rc;
 	fv_buf_init(&sql);
 	/* the row's state: the index visit_latest answers it alone */
 	fv_buf_adds(&sql, by_row ? "SELECT v.state, count(*) FROM visit v" LATEST
@@ -287,17 +306,7 @@ static fv_status count_rows(fv_store *s, const fv_visit_query *q, int by_row,
 	query_where(q, 0, &sql);
 	if (by_row)
 		fv_buf_adds(&sql, " GROUP BY v.state");
-	sqlite3_stmt *st = query_prepare(s, &sql, q, err);
-	if (!st)
-		return FV_EIO;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		fv_visit_state state;
-		const char *name = (const char *)sqlite3_column_text(st, 0);
-		if (name && fv_visit_state_parse(name, &state))
-			counts[state] = (size_t)sqlite3_column_int64(st, 1);
-	}
-	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? FV_OK : store_error(s, rc, "counting visits", err);
+	return read_counts(s, &sql, q, counts, err);
 }
 
 /* Count the latest visits of q by the state in their row from visit_tally
@@ -307,7 +316,6 @@ static fv_status count_tally(fv_store *s, const fv_visit_query *q,
 			     size_t counts[FV_VISIT_NSTATES], fv_errors *err)
 {
 	fv_buf sql;
-	int rc;
 	fv_buf_init(&sql);
 	fv_buf_adds(&sql, "SELECT state, sum(n) FROM visit_tally WHERE n <> 0");
 	if (q->form)
@@ -321,18 +329,7 @@ static fv_status count_tally(fv_store *s, const fv_visit_query *q,
 	if (q->to)
 		fv_buf_adds(&sql, " AND visit_date <= ?4");
 	fv_buf_adds(&sql, " GROUP BY state");
-	sqlite3_stmt *st = query_prepare(s, &sql, q, err);
-	if (!st)
-		return FV_EIO;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		fv_visit_state state;
-		const char *name = (const char *)sqlite3_column_text(st, 0);
-		sqlite3_int64 n = sqlite3_column_int64(st, 1);
-		if (name && fv_visit_state_parse(name, &state) && n > 0)
-			counts[state] = (size_t)n;
-	}
-	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? FV_OK : store_error(s, rc, "counting visits", err);
+	return read_counts(s, &sql, q, counts, err);
 }
 
 fv_status fv_visit_count(fv_store *s, const fv_visit_query *q, size_t counts[FV_VISIT_NSTATES],
