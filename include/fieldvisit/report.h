@@ -192,6 +192,7 @@ enum {
 	FV_NEED_ALERTS = 32,
 	FV_NEED_CALLBACKS = 64,
 	FV_NEED_TIMES = 128,      /* visits' check-in, check-out, submission */
+	FV_NEED_ONLY_SURVEYS = 256, /* of the visits, the satisfaction form's only */
 };
 /* The facts report k reads for args a: the bits above and the visit dates
  * to read, [*from, *to]. */

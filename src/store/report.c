@@ -2,12 +2,12 @@
  * fieldvisit store: the facts the supervisor's reports are computed from
  * (include/fieldvisit/report.h).
  *
- * Only the columns a report needs are read.  Visits come from visit_fact
- * (the versions that count, kept by triggers) joined to their row for the
- * author, check-in, check-out, submission time and services; a visit's
- * answers are read only for the anomaly report (hashed, never parsed), and
- * json_extract runs only on rows of the satisfaction form.  Texts that
- * repeat (workers, forms, services, villages) are kept once.
+ * Only the columns a report needs are read.  Visits come from report_fact
+ * (schema 8: the versions that count, one narrow row each, kept by
+ * triggers): day numbers, times as seconds and a hash of the answers were
+ * worked out when the visit was written, and only satisfaction surveys
+ * keep answers, for json_extract.  Texts that repeat (workers, forms,
+ * services, villages) are kept once.
  */
 #include <math.h>
 #include <stdint.h>
@@ -148,42 +148,64 @@ static int32_t col_date(sqlite3_stmt *st, int col)
 	return fv_date_parse(day, &d) ? d : FV_SCHED_NO_DATE;
 }
 
-static double col_time(sqlite3_stmt *st, int col)
-{
-	const char *t = (const char *)sqlite3_column_text(st, col);
-	double v;
-	return t && fv_datetime_parse(t, &v) ? v : NAN;
-}
-
-/* FNV-1a, 64 bits: equal answer texts, equal hashes (never 0). */
-static uint64_t hash_text(const unsigned char *t, int n)
-{
-	uint64_t h = 14695981039346656037ULL;
-	for (int i = 0; i < n; i++) {
-		h ^= t[i];
-		h *= 1099511628211ULL;
-	}
-	return h ? h : 1;
-}
 
 /* ---- people --------------------------------------------------------- */
 
-typedef struct pidx {
-	const char *id;
-	size_t i;
-} pidx;
+/* People by id: open addressing on a hash of the id, looked up once per
+ * visit and alert read. */
+typedef struct pindex {
+	uint32_t *slot;   /* the person's index + 1; 0 is empty */
+	size_t mask;
+	const fv_rep_person *people;
+} pindex;
 
-static int cmp_pidx(const void *a, const void *b)
+static size_t id_hash(const char *id)
 {
-	return strcmp(((const pidx *)a)->id, ((const pidx *)b)->id);
+	uint64_t h = 14695981039346656037ULL;
+	for (const unsigned char *p = (const unsigned char *)id; *p; p++) {
+		h ^= *p;
+		h *= 1099511628211ULL;
+	}
+	return (size_t)(h ^ h >> 29);
+}
+
+static void pindex_make(pindex *ix, const fv_rep_person *people, size_t n)
+{
+	size_t size = 16;
+	while (size < 2 * n)
+		size *= 2;
+	ix->slot = fv_xcalloc(size, sizeof *ix->slot);
+	ix->mask = size - 1;
+	ix->people = people;
+	for (size_t i = 0; i < n; i++) {
+		size_t h = id_hash(people[i].id) & ix->mask;
+		while (ix->slot[h])
+			h = (h + 1) & ix->mask;
+		ix->slot[h] = (uint32_t)(i + 1);
+	}
 }
 
 /* The index of person id, or SIZE_MAX. */
-static size_t person_index(const pidx *ix, size_t n, const char *id)
+static size_t person_index(const pindex *ix, const char *id)
 {
-	pidx key = {id, 0};
-	const pidx *p = id ? bsearch(&key, ix, n, sizeof *ix, cmp_pidx) : NULL;
-	return p ? p->i : SIZE_MAX;
+	if (!id)
+		return SIZE_MAX;
+	for (size_t h = id_hash(id) & ix->mask; ix->slot[h]; h = (h + 1) & ix->mask)
+		if (strcmp(ix->people[ix->slot[h] - 1].id, id) == 0)
+			return ix->slot[h] - 1;
+	return SIZE_MAX;
+}
+
+/* People in the order of report.h: village, name, id (as SQLite's BINARY
+ * collation; sorted here rather than by an ORDER BY, whose sorter holds
+ * every row once more). */
+static int cmp_person(const void *a, const void *b)
+{
+	const fv_rep_person *x = a, *y = b;
+	int c = strcmp(x->village, y->village);
+	if (!c)
+		c = strcmp(x->name, y->name);
+	return c ? c : strcmp(x->id, y->id);
 }
 
 static fv_status read_people(fv_store *s, storage *S, names *W, fv_report_facts *out,
@@ -193,7 +215,7 @@ static fv_status read_people(fv_store *s, storage *S, names *W, fv_report_facts 
 	int rc;
 	sqlite3_stmt *q = store_prepare(s,
 		"SELECT id, name, village, author, birth, phone, categories, status, status_date"
-		" FROM person ORDER BY village, name, id", err);
+		" FROM person", err);
 	if (!q)
 		return FV_EIO;
 	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
@@ -211,6 +233,8 @@ static fv_status read_people(fv_store *s, storage *S, names *W, fv_report_facts 
 		p->sched = NULL;
 	}
 	sqlite3_finalize(q);
+	if (out->npeople)
+		qsort(out->people, out->npeople, sizeof *out->people, cmp_person);
 	return rc == SQLITE_DONE ? FV_OK : store_error(s, rc, "reading people", err);
 }
 
@@ -231,55 +255,44 @@ static int cmp_visit(const void *a, const void *b)
 }
 
 static fv_status read_visits(fv_store *s, storage *S, names *W, const fv_rules *r,
-			     unsigned need, int32_t from, int32_t to, const pidx *ix,
+			     unsigned need, int32_t from, int32_t to, const pindex *ix,
 			     fv_report_facts *out, fv_errors *err)
 {
 	const fv_rules_level *lv;
 	size_t nl = (need & FV_NEED_LEVELS) ? fv_rules_levels(r, &lv) : 0;
 	fv_buf sql;
-	char a[16], b[16];
+	char day[16];
 	size_t cap = 0;
 	int rc;
 
+	/* report_fact (schema 8): a narrow row per visit that counts, with
+	 * its day, times and answers hash worked out when it was written;
+	 * the answers of satisfaction surveys alone are kept, to read their
+	 * levels from */
 	fv_buf_init(&sql);
-	fv_buf_adds(&sql, "SELECT v.id, v.person_id, v.visit_date, v.form_id, v.duration,"
-			  " v.author, v.checkin, v.checkout, v.submitted_at, v.services");
-	fv_buf_adds(&sql, (need & FV_NEED_ANSWERS) ? ", v.answers" : ", NULL");
+	fv_buf_adds(&sql, "SELECT id, person_id, day, form_id, duration, author, checkin, checkout,"
+			  " submitted, services, answers");
 	if (need & FV_NEED_LEVELS) {
 		/* level codes are a-z, 0-9 and _ (the rules loader checks) */
-		fv_buf_adds(&sql, ", CASE WHEN v.form_id = '" FV_REPORT_SATISFACTION_FORM "' THEN"
-				  " json_extract(v.answers, '$.visited') END");
-		fv_buf_adds(&sql, ", CASE WHEN v.form_id = '" FV_REPORT_SATISFACTION_FORM "' AND"
-				  " json_extract(v.answers, '$.visited') = 'no' THEN (SELECT g.id"
-				  " || ' ' || g.visit_date FROM visit_fact g WHERE g.person_id ="
-				  " v.person_id AND g.visit_date <= v.visit_date AND g.form_id <> '"
-				  FV_REPORT_SATISFACTION_FORM "' ORDER BY g.visit_date DESC, g.id"
-				  " DESC LIMIT 1) END");
+		fv_buf_adds(&sql, ", json_extract(survey, '$.visited')");
 		for (size_t k = 0; k < nl; k++)
-			fv_buf_addf(&sql, ", CASE WHEN v.form_id = '" FV_REPORT_SATISFACTION_FORM
-					  "' THEN json_extract(v.answers, '$.n_%s') END",
-				    lv[k].code);
+			fv_buf_addf(&sql, ", json_extract(survey, '$.n_%s')", lv[k].code);
 	}
-	/* the rows are read in the table's order (rowid IN an ordered list
-	 * made from visit_fact and the (id, version) index alone), so each
-	 * page of the big visit table is decrypted once; a plain scan of the
-	 * visit table with a date filter was 2-3 times slower (it decrypts
-	 * every page and the answers' overflow pages), a join from visit_fact
-	 * in its own order about as fast but seeking at random */
-	fv_buf_adds(&sql, " FROM visit v WHERE v.rowid IN (SELECT w.rowid FROM visit_fact f"
-			  " JOIN visit w ON w.id = f.id AND w.version = f.version"
-			  " WHERE f.visit_date BETWEEN ?1 AND ?2)");
+	/* rows in the table's order (rowid IN a list made from an index
+	 * alone), so each page is decrypted once */
+	fv_buf_addf(&sql, " FROM report_fact WHERE rowid IN (SELECT rowid FROM report_fact"
+			  " WHERE day BETWEEN ?1 AND ?2%s)",
+		    (need & FV_NEED_ONLY_SURVEYS)
+			    ? " AND form_id = '" FV_REPORT_SATISFACTION_FORM "'" : "");
 	sqlite3_stmt *q = store_prepare(s, sql.s, err);
 	fv_buf_release(&sql);
 	if (!q)
 		return FV_EIO;
-	fv_date_format(from, a);
-	fv_date_format(to, b);
-	sqlite3_bind_text(q, 1, a, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(q, 2, b, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int(q, 1, from);
+	sqlite3_bind_int(q, 2, to);
+	store_scan_cache(s, 1);
 	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-		size_t person = person_index(ix, out->npeople,
-					     (const char *)sqlite3_column_text(q, 1));
+		size_t person = person_index(ix, (const char *)sqlite3_column_text(q, 1));
 		if (person == SIZE_MAX)
 			continue;   /* a foreign key: cannot happen */
 		out->visits = fv_xgrow(out->visits, &cap, out->nvisits + 1, sizeof *out->visits);
@@ -287,44 +300,45 @@ static fv_status read_visits(fv_store *s, storage *S, names *W, const fv_rules *
 		memset(v, 0, sizeof *v);
 		v->id = col_keep(S, q, 0);
 		v->person = person;
-		v->date = col_date(q, 2);
+		v->date = sqlite3_column_type(q, 2) == SQLITE_NULL ? FV_SCHED_NO_DATE
+								    : sqlite3_column_int(q, 2);
 		v->form_id = col_intern(S, q, 3);
 		v->duration = sqlite3_column_type(q, 4) == SQLITE_NULL ? -1 : sqlite3_column_int(q, 4);
 		v->worker = col_worker(s, S, W, q, 5);
-		v->checkin = (need & FV_NEED_TIMES) ? col_time(q, 6) : NAN;
-		v->checkout = (need & FV_NEED_TIMES) ? col_time(q, 7) : NAN;
-		v->submitted = (need & FV_NEED_TIMES) ? col_time(q, 8) : NAN;
+		v->checkin = v->checkout = v->submitted = NAN;
+		if (need & FV_NEED_TIMES) {
+			if (sqlite3_column_type(q, 6) != SQLITE_NULL)
+				v->checkin = sqlite3_column_double(q, 6);
+			if (sqlite3_column_type(q, 7) != SQLITE_NULL)
+				v->checkout = sqlite3_column_double(q, 7);
+			if (sqlite3_column_type(q, 8) != SQLITE_NULL)
+				v->submitted = sqlite3_column_double(q, 8);
+		}
 		v->services = col_intern(S, q, 9);
-		if (sqlite3_column_type(q, 10) != SQLITE_NULL)
-			v->answers = hash_text(sqlite3_column_text(q, 10), sqlite3_column_bytes(q, 10));
+		if (need & FV_NEED_ANSWERS)
+			v->answers = (uint64_t)sqlite3_column_int64(q, 10);
 		v->visited = -1;
 		v->contradicts_date = FV_SCHED_NO_DATE;
 		if (!(need & FV_NEED_LEVELS) || strcmp(v->form_id, FV_REPORT_SATISFACTION_FORM) != 0)
 			continue;
 		const char *vis = (const char *)sqlite3_column_text(q, 11);
 		v->visited = !vis ? -1 : strcmp(vis, "yes") == 0 ? 1 : strcmp(vis, "no") == 0 ? 0 : -1;
-		const char *c = (const char *)sqlite3_column_text(q, 12);
-		if (c && strchr(c, ' ')) {
-			size_t n = strcspn(c, " ");
-			v->contradicts = keep(S, c, n);
-			int32_t d;
-			v->contradicts_date = fv_date_parse(c + n + 1, &d) ? d : FV_SCHED_NO_DATE;
-		}
 		int any = 0;
 		for (size_t k = 0; k < nl; k++)
-			any |= sqlite3_column_type(q, 13 + (int)k) != SQLITE_NULL;
+			any |= sqlite3_column_type(q, 12 + (int)k) != SQLITE_NULL;
 		if (!any)
 			continue;
 		/* offsets into S->levels while it grows; pointers at the end */
 		S->levels = fv_xgrow(S->levels, &S->lcap, S->nlevels + nl, sizeof *S->levels);
 		for (size_t k = 0; k < nl; k++) {
-			int n = sqlite3_column_int(q, 13 + (int)k);
+			int n = sqlite3_column_int(q, 12 + (int)k);
 			S->levels[S->nlevels + k] = n > 0 ? (unsigned)n : 0;
 		}
 		v->levels = (const unsigned *)(uintptr_t)(S->nlevels + 1);
 		S->nlevels += nl;
 	}
 	sqlite3_finalize(q);
+	store_scan_cache(s, 0);
 	if (rc != SQLITE_DONE)
 		return store_error(s, rc, "reading visits", err);
 	if (out->nvisits)
@@ -335,30 +349,46 @@ static fv_status read_visits(fv_store *s, storage *S, names *W, const fv_rules *
 			v->levels = &S->levels[(uintptr_t)v->levels - 1];
 	}
 
-	/* who recorded the visits that callbacks contradict (a few) */
-	q = store_prepare(s, "SELECT author FROM visit WHERE id = ?1 ORDER BY version DESC LIMIT 1",
-			  err);
-	if (!q)
-		return FV_EIO;
-	for (size_t i = 0; i < out->nvisits; i++) {
+	/* a survey saying the visit did not take place contradicts the
+	 * person's latest other visit on or before it, and who recorded it
+	 * (a few) */
+	q = store_prepare(s, "SELECT id, visit_date FROM visit_fact WHERE person_id = ?1"
+			     " AND visit_date <= ?2 AND form_id <> '" FV_REPORT_SATISFACTION_FORM "'"
+			     " ORDER BY visit_date DESC, id DESC LIMIT 1", err);
+	sqlite3_stmt *qa = store_prepare(s, "SELECT author FROM visit WHERE id = ?1"
+					    " ORDER BY version DESC LIMIT 1", err);
+	rc = q && qa ? SQLITE_DONE : SQLITE_ERROR;
+	for (size_t i = 0; rc == SQLITE_DONE && i < out->nvisits; i++) {
 		fv_rep_visit *v = &out->visits[i];
-		if (!v->contradicts)
+		if (v->visited != 0)
 			continue;
 		sqlite3_reset(q);
-		sqlite3_bind_text(q, 1, v->contradicts, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(q, 1, out->people[v->person].id, -1, SQLITE_TRANSIENT);
+		fv_date_format(v->date, day);
+		sqlite3_bind_text(q, 2, day, -1, SQLITE_TRANSIENT);
 		rc = sqlite3_step(q);
+		if (rc != SQLITE_ROW)
+			continue;   /* none (DONE), or the error ends the loop */
+		v->contradicts = col_keep(S, q, 0);
+		v->contradicts_date = col_date(q, 1);
+		sqlite3_reset(qa);
+		sqlite3_bind_text(qa, 1, v->contradicts, -1, SQLITE_TRANSIENT);
+		rc = sqlite3_step(qa);
 		if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 			break;
-		v->contradicts_worker = rc == SQLITE_ROW ? col_worker(s, S, W, q, 0) : "";
+		v->contradicts_worker = rc == SQLITE_ROW ? col_worker(s, S, W, qa, 0) : "";
 		rc = SQLITE_DONE;
 	}
 	sqlite3_finalize(q);
+	sqlite3_finalize(qa);
+	if (!q || !qa)
+		return FV_EIO;
 	return rc == SQLITE_DONE ? FV_OK : store_error(s, rc, "reading visits", err);
 }
 
 /* ---- alerts and callbacks ------------------------------------------ */
 
-static fv_status read_alerts(fv_store *s, storage *S, names *W, const pidx *ix,
+static fv_status read_alerts(fv_store *s, storage *S, names *W, const pindex *ix,
 			     fv_report_facts *out, fv_errors *err)
 {
 	size_t cap = 0;
@@ -371,8 +401,7 @@ static fv_status read_alerts(fv_store *s, storage *S, names *W, const pidx *ix,
 	if (!q)
 		return FV_EIO;
 	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-		size_t person = person_index(ix, out->npeople,
-					     (const char *)sqlite3_column_text(q, 4));
+		size_t person = person_index(ix, (const char *)sqlite3_column_text(q, 4));
 		if (person == SIZE_MAX)
 			continue;
 		out->alerts = fv_xgrow(out->alerts, &cap, out->nalerts + 1, sizeof *out->alerts);
@@ -433,7 +462,7 @@ fv_status fv_store_report_facts(fv_store *s, const fv_rules *r, unsigned need, i
 {
 	storage *S = fv_xcalloc(1, sizeof *S);
 	names W = {0};
-	pidx *ix = NULL;
+	pindex ix = {0};
 	fv_status st;
 
 	memset(out, 0, sizeof *out);
@@ -442,10 +471,7 @@ fv_status fv_store_report_facts(fv_store *s, const fv_rules *r, unsigned need, i
 	out->team = S->team;
 	if ((st = read_people(s, S, &W, out, err)) != FV_OK)
 		goto fail;
-	ix = fv_xmalloc((out->npeople ? out->npeople : 1) * sizeof *ix);
-	for (size_t i = 0; i < out->npeople; i++)
-		ix[i] = (pidx){out->people[i].id, i};
-	qsort(ix, out->npeople, sizeof *ix, cmp_pidx);
+	pindex_make(&ix, out->people, out->npeople);
 
 	if (need & FV_NEED_SCHEDULE) {
 		int y, m, d;
@@ -456,24 +482,24 @@ fv_status fv_store_report_facts(fv_store *s, const fv_rules *r, unsigned need, i
 			goto fail;
 		S->has_sched = 1;
 		for (size_t i = 0; i < S->sched.n; i++) {
-			size_t k = person_index(ix, out->npeople, S->sched.people[i].id);
+			size_t k = person_index(&ix, S->sched.people[i].id);
 			if (k != SIZE_MAX)
 				out->people[k].sched = &S->sched.people[i];
 		}
 	}
 	if ((need & (FV_NEED_VISITS | FV_NEED_ANSWERS | FV_NEED_LEVELS)) &&
-	    (st = read_visits(s, S, &W, r, need, from, to, ix, out, err)) != FV_OK)
+	    (st = read_visits(s, S, &W, r, need, from, to, &ix, out, err)) != FV_OK)
 		goto fail;
-	if ((need & FV_NEED_ALERTS) && (st = read_alerts(s, S, &W, ix, out, err)) != FV_OK)
+	if ((need & FV_NEED_ALERTS) && (st = read_alerts(s, S, &W, &ix, out, err)) != FV_OK)
 		goto fail;
 	if ((need & FV_NEED_CALLBACKS) && (st = read_callbacks(s, S, out, err)) != FV_OK)
 		goto fail;
-	free(ix);
+	free(ix.slot);
 	free(W.author);
 	free(W.name);
 	return FV_OK;
 fail:
-	free(ix);
+	free(ix.slot);
 	free(W.author);
 	free(W.name);
 	fv_report_facts_release(out);
