@@ -89,6 +89,16 @@ static const char *col_intern(storage *S, sqlite3_stmt *st, int col)
 	return intern(S, (const char *)sqlite3_column_text(st, col));
 }
 
+/* col_intern when the column repeats from row to row: *last is the text
+ * of the row before. */
+static const char *col_intern_last(storage *S, sqlite3_stmt *st, int col, const char **last)
+{
+	const char *t = (const char *)sqlite3_column_text(st, col);
+	if (*last && strcmp(*last, t ? t : "") == 0)
+		return *last;
+	return *last = intern(S, t);
+}
+
 
 /* ---- workers -------------------------------------------------------- */
 
@@ -114,15 +124,20 @@ char *fv_store_worker_name(fv_store *s, const char *author)
 typedef struct names {
 	const char **author, **name;
 	size_t n, cap;
+	const char *last_author, *last_name;   /* rows come in runs of a worker */
 } names;
 
 /* The worker's name of column col (an author), asked once per device. */
 static const char *col_worker(fv_store *s, storage *S, names *W, sqlite3_stmt *st, int col)
 {
+	const char *t = (const char *)sqlite3_column_text(st, col);
+	if (W->last_author && strcmp(W->last_author, t ? t : "") == 0)
+		return W->last_name;
 	const char *a = col_intern(S, st, col);
+	W->last_author = a;
 	for (size_t i = 0; i < W->n; i++)
 		if (W->author[i] == a)
-			return W->name[i];
+			return W->last_name = W->name[i];
 	size_t cap = W->cap;
 	W->author = fv_xgrow(W->author, &cap, W->n + 1, sizeof *W->author);
 	W->name = fv_xrealloc(W->name, cap * sizeof *W->name);
@@ -131,7 +146,7 @@ static const char *col_worker(fv_store *s, storage *S, names *W, sqlite3_stmt *s
 	W->author[W->n] = a;
 	W->name[W->n] = intern(S, name);
 	free(name);
-	return W->name[W->n++];
+	return W->last_name = W->name[W->n++];
 }
 
 /* ---- columns -------------------------------------------------------- */
@@ -240,18 +255,66 @@ static fv_status read_people(fv_store *s, storage *S, names *W, fv_report_facts 
 
 /* ---- visits --------------------------------------------------------- */
 
-/* Visits in the order of report.h: date, check-in, id. */
-static int cmp_visit(const void *a, const void *b)
+/* Visits in the order of report.h: date, check-in (none last), id.  A
+ * million visits are sorted as small keys -- the id's first 8 bytes as a
+ * number, in strcmp's order -- and then moved into place. */
+typedef struct vkey {
+	int32_t date, nan;
+	double checkin;
+	uint64_t id8;
+	const fv_rep_visit *v;
+} vkey;
+
+static int cmp_vkey(const void *a, const void *b)
 {
-	const fv_rep_visit *x = a, *y = b;
+	const vkey *x = a, *y = b;
 	if (x->date != y->date)
 		return (x->date > y->date) - (x->date < y->date);
-	int nx = isnan(x->checkin), ny = isnan(y->checkin);
-	if (nx != ny)
-		return nx - ny;
-	if (!nx && x->checkin != y->checkin)
+	if (x->nan != y->nan)
+		return x->nan - y->nan;
+	if (x->checkin != y->checkin)
 		return x->checkin < y->checkin ? -1 : 1;
-	return strcmp(x->id, y->id);
+	if (x->id8 != y->id8)
+		return x->id8 < y->id8 ? -1 : 1;
+	return strcmp(x->v->id, y->v->id);
+}
+
+static void sort_visits(fv_rep_visit *v, size_t n)
+{
+	vkey *k = fv_xmalloc((n ? n : 1) * sizeof *k);
+	for (size_t i = 0; i < n; i++) {
+		const unsigned char *id = (const unsigned char *)v[i].id;
+		uint64_t x = 0;
+		unsigned char c = 1;
+		for (int b = 0; b < 8; b++) {
+			c = c ? id[b] : 0;   /* nothing read past the end */
+			x = x << 8 | c;
+		}
+		int nan = isnan(v[i].checkin);
+		k[i] = (vkey){v[i].date, nan, nan ? 0 : v[i].checkin, x, &v[i]};
+	}
+	qsort(k, n, sizeof *k, cmp_vkey);
+	/* place j takes the visit at k[j].v: follow each cycle once */
+	size_t *from = (size_t *)(void *)k;   /* reuses the keys' memory */
+	for (size_t j = 0; j < n; j++)
+		from[j] = (size_t)(k[j].v - v);
+	for (size_t j = 0; j < n; j++) {
+		if (from[j] == j)
+			continue;
+		fv_rep_visit tmp = v[j];
+		size_t at = j;
+		for (;;) {
+			size_t src = from[at];
+			from[at] = at;
+			if (src == j) {
+				v[at] = tmp;
+				break;
+			}
+			v[at] = v[src];
+			at = src;
+		}
+	}
+	free(k);
 }
 
 static fv_status read_visits(fv_store *s, storage *S, names *W, const fv_rules *r,
@@ -262,6 +325,7 @@ static fv_status read_visits(fv_store *s, storage *S, names *W, const fv_rules *
 	size_t nl = (need & FV_NEED_LEVELS) ? fv_rules_levels(r, &lv) : 0;
 	fv_buf sql;
 	char day[16];
+	const char *last_form = NULL, *last_services = NULL;
 	size_t cap = 0;
 	int rc;
 
@@ -278,19 +342,42 @@ static fv_status read_visits(fv_store *s, storage *S, names *W, const fv_rules *
 		for (size_t k = 0; k < nl; k++)
 			fv_buf_addf(&sql, ", json_extract(survey, '$.n_%s')", lv[k].code);
 	}
-	/* rows in the table's order (rowid IN a list made from an index
-	 * alone), so each page is decrypted once */
-	fv_buf_addf(&sql, " FROM report_fact WHERE rowid IN (SELECT rowid FROM report_fact"
-			  " WHERE day BETWEEN ?1 AND ?2%s)",
-		    (need & FV_NEED_ONLY_SURVEYS)
-			    ? " AND form_id = '" FV_REPORT_SATISFACTION_FORM "'" : "");
-	sqlite3_stmt *q = store_prepare(s, sql.s, err);
-	fv_buf_release(&sql);
-	if (!q)
+	/* the surveys: rows in the table's order (rowid IN a list made from
+	 * their index alone), so each page is decrypted once; the rows of a
+	 * date range are spread over the table (a bundle holds a worker's
+	 * year), so a range reads the table from end to end */
+	if (need & FV_NEED_ONLY_SURVEYS)
+		fv_buf_adds(&sql, " FROM report_fact WHERE rowid IN (SELECT rowid FROM report_fact"
+				  " WHERE day BETWEEN ?1 AND ?2"
+				  " AND form_id = '" FV_REPORT_SATISFACTION_FORM "')");
+	else
+		fv_buf_adds(&sql, " FROM report_fact WHERE +day BETWEEN ?1 AND ?2");
+	/* the rows are counted first (from the index) so that the array is
+	 * made once, at its size */
+	sqlite3_stmt *q = store_prepare(s, (need & FV_NEED_ONLY_SURVEYS)
+		? "SELECT count(*) FROM report_fact WHERE day BETWEEN ?1 AND ?2"
+		  " AND form_id = '" FV_REPORT_SATISFACTION_FORM "'"
+		: "SELECT count(*) FROM report_fact WHERE day BETWEEN ?1 AND ?2", err);
+	if (!q) {
+		fv_buf_release(&sql);
 		return FV_EIO;
+	}
 	sqlite3_bind_int(q, 1, from);
 	sqlite3_bind_int(q, 2, to);
 	store_scan_cache(s, 1);
+	if ((rc = sqlite3_step(q)) == SQLITE_ROW && sqlite3_column_int64(q, 0) > 0) {
+		cap = (size_t)sqlite3_column_int64(q, 0);
+		out->visits = fv_xmalloc(cap * sizeof *out->visits);
+	}
+	sqlite3_finalize(q);
+	q = rc == SQLITE_ROW ? store_prepare(s, sql.s, err) : NULL;
+	fv_buf_release(&sql);
+	if (!q) {
+		store_scan_cache(s, 0);
+		return rc == SQLITE_ROW ? FV_EIO : store_error(s, rc, "counting visits", err);
+	}
+	sqlite3_bind_int(q, 1, from);
+	sqlite3_bind_int(q, 2, to);
 	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
 		size_t person = person_index(ix, (const char *)sqlite3_column_text(q, 1));
 		if (person == SIZE_MAX)
@@ -302,7 +389,7 @@ static fv_status read_visits(fv_store *s, storage *S, names *W, const fv_rules *
 		v->person = person;
 		v->date = sqlite3_column_type(q, 2) == SQLITE_NULL ? FV_SCHED_NO_DATE
 								    : sqlite3_column_int(q, 2);
-		v->form_id = col_intern(S, q, 3);
+		v->form_id = col_intern_last(S, q, 3, &last_form);
 		v->duration = sqlite3_column_type(q, 4) == SQLITE_NULL ? -1 : sqlite3_column_int(q, 4);
 		v->worker = col_worker(s, S, W, q, 5);
 		v->checkin = v->checkout = v->submitted = NAN;
@@ -314,7 +401,7 @@ static fv_status read_visits(fv_store *s, storage *S, names *W, const fv_rules *
 			if (sqlite3_column_type(q, 8) != SQLITE_NULL)
 				v->submitted = sqlite3_column_double(q, 8);
 		}
-		v->services = col_intern(S, q, 9);
+		v->services = col_intern_last(S, q, 9, &last_services);
 		if (need & FV_NEED_ANSWERS)
 			v->answers = (uint64_t)sqlite3_column_int64(q, 10);
 		v->visited = -1;
@@ -341,8 +428,7 @@ static fv_status read_visits(fv_store *s, storage *S, names *W, const fv_rules *
 	store_scan_cache(s, 0);
 	if (rc != SQLITE_DONE)
 		return store_error(s, rc, "reading visits", err);
-	if (out->nvisits)
-		qsort(out->visits, out->nvisits, sizeof *out->visits, cmp_visit);
+	sort_visits(out->visits, out->nvisits);
 	for (size_t i = 0; i < out->nvisits; i++) {
 		fv_rep_visit *v = &out->visits[i];
 		if (v->levels)
