@@ -472,6 +472,73 @@ static fv_status read_visits(fv_store *s, storage *S, names *W, const fv_rules *
 	return rc == SQLITE_DONE ? FV_OK : store_error(s, rc, "reading visits", err);
 }
 
+/* The service report ORs the items of each person's visits of the range:
+ * one visit per person and list of items holds all it reads, a few
+ * percent of a year's visits. */
+static fv_status read_service_sets(fv_store *s, storage *S, int32_t from, int32_t to,
+				   const pindex *ix, fv_report_facts *out, fv_errors *err)
+{
+	const char *last = NULL;
+	size_t cap = 0, mask = 1023;
+	uint32_t *set = fv_xcalloc(mask + 1, sizeof *set);   /* visit index + 1 */
+	int rc;
+	sqlite3_stmt *q = store_prepare(s, "SELECT person_id, day, services FROM report_fact"
+					   " WHERE +day BETWEEN ?1 AND ?2 AND services <> ''", err);
+	if (!q) {
+		free(set);
+		return FV_EIO;
+	}
+	sqlite3_bind_int(q, 1, from);
+	sqlite3_bind_int(q, 2, to);
+	store_scan_cache(s, 1);
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		size_t person = person_index(ix, (const char *)sqlite3_column_text(q, 0));
+		if (person == SIZE_MAX)
+			continue;
+		const char *sv = col_intern_last(S, q, 2, &last);
+		size_t h = (person * 0x9E3779B97F4A7C15ULL ^ (uintptr_t)sv >> 3) & mask;
+		for (; set[h]; h = (h + 1) & mask) {
+			const fv_rep_visit *v = &out->visits[set[h] - 1];
+			if (v->person == person && v->services == sv)
+				break;
+		}
+		if (set[h])
+			continue;
+		out->visits = fv_xgrow(out->visits, &cap, out->nvisits + 1, sizeof *out->visits);
+		fv_rep_visit *v = &out->visits[out->nvisits++];
+		memset(v, 0, sizeof *v);
+		v->id = v->form_id = v->worker = "";
+		v->person = person;
+		v->date = sqlite3_column_type(q, 1) == SQLITE_NULL ? FV_SCHED_NO_DATE
+								    : sqlite3_column_int(q, 1);
+		v->checkin = v->checkout = v->submitted = NAN;
+		v->duration = -1;
+		v->visited = -1;
+		v->contradicts_date = FV_SCHED_NO_DATE;
+		v->services = sv;
+		set[h] = (uint32_t)out->nvisits;
+		if (2 * out->nvisits > mask) {   /* keep it half empty */
+			free(set);
+			mask = 2 * mask + 1;
+			set = fv_xcalloc(mask + 1, sizeof *set);
+			for (size_t i = 0; i < out->nvisits; i++) {
+				const fv_rep_visit *w = &out->visits[i];
+				size_t k = (w->person * 0x9E3779B97F4A7C15ULL ^ (uintptr_t)w->services >> 3) & mask;
+				while (set[k])
+					k = (k + 1) & mask;
+				set[k] = (uint32_t)(i + 1);
+			}
+		}
+	}
+	sqlite3_finalize(q);
+	store_scan_cache(s, 0);
+	free(set);
+	if (rc != SQLITE_DONE)
+		return store_error(s, rc, "reading visits", err);
+	sort_visits(out->visits, out->nvisits);
+	return FV_OK;
+}
+
 /* ---- alerts and callbacks ------------------------------------------ */
 
 static fv_status read_alerts(fv_store *s, storage *S, names *W, const pindex *ix,
@@ -573,7 +640,10 @@ fv_status fv_store_report_facts(fv_store *s, const fv_rules *r, unsigned need, i
 				out->people[k].sched = &S->sched.people[i];
 		}
 	}
-	if ((need & (FV_NEED_VISITS | FV_NEED_ANSWERS | FV_NEED_LEVELS)) &&
+	if (need & FV_NEED_SERVICE_SETS) {
+		if ((st = read_service_sets(s, S, from, to, &ix, out, err)) != FV_OK)
+			goto fail;
+	} else if ((need & (FV_NEED_VISITS | FV_NEED_ANSWERS | FV_NEED_LEVELS)) &&
 	    (st = read_visits(s, S, &W, r, need, from, to, &ix, out, err)) != FV_OK)
 		goto fail;
 	if ((need & FV_NEED_ALERTS) && (st = read_alerts(s, S, &W, &ix, out, err)) != FV_OK)
