@@ -732,7 +732,9 @@ static void test_json_writer(void)
 		for (size_t k = 0; k < nn; k++, rows++) {
 			fv_report_cell *c = &cells[rows * 5];
 			c[0] = (fv_report_cell){FV_CELL_TEXT, texts[i], 0};
-			c[1] = (fv_report_cell){FV_CELL_INT, NULL, isfinite(nums[k]) ? floor(nums[k]) : 7};
+			/* counts: whole numbers a long long holds */
+			c[1] = (fv_report_cell){FV_CELL_INT, NULL,
+						fabs(nums[k]) < 1e15 ? floor(nums[k]) : 7};
 			c[2] = (fv_report_cell){FV_CELL_PERCENT, NULL, nums[k]};
 			c[4] = (fv_report_cell){FV_CELL_TEXT, "x", 0};
 		}
