@@ -193,9 +193,10 @@ enum {
 	FV_NEED_CALLBACKS = 64,
 	FV_NEED_TIMES = 128,      /* visits' check-in, check-out, submission */
 	FV_NEED_ONLY_SURVEYS = 256, /* of the visits, the satisfaction form's only */
-	/* instead of every visit: one per person and list of service items
-	 * (items given, in the range), with its person, date and services
-	 * only -- what the service report reads */
+	/* instead of every visit: one per person given service items in the
+	 * range, listing them all (fv_service_codes order), dated by the
+	 * first; person, date and services only -- what the service report
+	 * reads */
 	FV_NEED_SERVICE_SETS = 512,
 };
 /* The facts report k reads for args a: the bits above and the visit dates

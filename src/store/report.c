@@ -167,21 +167,26 @@ static int32_t col_date(sqlite3_stmt *st, int col)
 /* ---- people --------------------------------------------------------- */
 
 /* People by id: open addressing on a hash of the id, looked up once per
- * visit and alert read. */
+ * visit and alert read.  A slot keeps the id and the hash's high bits, so
+ * a probe touches the table and, for the person found, the id alone. */
+typedef struct pslot {
+	const char *id;   /* NULL: empty */
+	uint32_t i, h;
+} pslot;
+
 typedef struct pindex {
-	uint32_t *slot;   /* the person's index + 1; 0 is empty */
+	pslot *slot;
 	size_t mask;
-	const fv_rep_person *people;
 } pindex;
 
-static size_t id_hash(const char *id)
+static uint64_t id_hash(const char *id)
 {
 	uint64_t h = 14695981039346656037ULL;
 	for (const unsigned char *p = (const unsigned char *)id; *p; p++) {
 		h ^= *p;
 		h *= 1099511628211ULL;
 	}
-	return (size_t)(h ^ h >> 29);
+	return h ^ h >> 29;
 }
 
 static void pindex_make(pindex *ix, const fv_rep_person *people, size_t n)
@@ -191,12 +196,12 @@ static void pindex_make(pindex *ix, const fv_rep_person *people, size_t n)
 		size *= 2;
 	ix->slot = fv_xcalloc(size, sizeof *ix->slot);
 	ix->mask = size - 1;
-	ix->people = people;
 	for (size_t i = 0; i < n; i++) {
-		size_t h = id_hash(people[i].id) & ix->mask;
-		while (ix->slot[h])
-			h = (h + 1) & ix->mask;
-		ix->slot[h] = (uint32_t)(i + 1);
+		uint64_t h = id_hash(people[i].id);
+		size_t k = (size_t)h & ix->mask;
+		while (ix->slot[k].id)
+			k = (k + 1) & ix->mask;
+		ix->slot[k] = (pslot){people[i].id, (uint32_t)i, (uint32_t)(h >> 32)};
 	}
 }
 
@@ -205,9 +210,10 @@ static size_t person_index(const pindex *ix, const char *id)
 {
 	if (!id)
 		return SIZE_MAX;
-	for (size_t h = id_hash(id) & ix->mask; ix->slot[h]; h = (h + 1) & ix->mask)
-		if (strcmp(ix->people[ix->slot[h] - 1].id, id) == 0)
-			return ix->slot[h] - 1;
+	uint64_t h = id_hash(id);
+	for (size_t k = (size_t)h & ix->mask; ix->slot[k].id; k = (k + 1) & ix->mask)
+		if (ix->slot[k].h == (uint32_t)(h >> 32) && strcmp(ix->slot[k].id, id) == 0)
+			return ix->slot[k].i;
 	return SIZE_MAX;
 }
 
@@ -472,20 +478,42 @@ static fv_status read_visits(fv_store *s, storage *S, names *W, const fv_rules *
 	return rc == SQLITE_DONE ? FV_OK : store_error(s, rc, "reading visits", err);
 }
 
+/* The items of a service list, as bits of fv_service_codes (others are
+ * not items: the report ignores them too). */
+static unsigned service_mask(const char *list)
+{
+	size_t ncodes;
+	const char *const *codes = fv_service_codes(&ncodes);
+	unsigned mask = 0;
+	for (const char *p = list; *p;) {
+		size_t w = strcspn(p, " ");
+		for (size_t k = 0; k < ncodes; k++)
+			if (strlen(codes[k]) == w && memcmp(codes[k], p, w) == 0)
+				mask |= 1u << k;
+		p += w;
+		p += strspn(p, " ");
+	}
+	return mask;
+}
+
 /* The service report ORs the items of each person's visits of the range:
- * one visit per person and list of items holds all it reads, a few
- * percent of a year's visits. */
+ * one visit per person, whose list holds every item the person was given
+ * (in fv_service_codes order), holds all it reads. */
 static fv_status read_service_sets(fv_store *s, storage *S, int32_t from, int32_t to,
 				   const pindex *ix, fv_report_facts *out, fv_errors *err)
 {
+	size_t ncodes, np = out->npeople ? out->npeople : 1;
+	const char *const *codes = fv_service_codes(&ncodes);
 	const char *last = NULL;
-	size_t cap = 0, mask = 1023;
-	uint32_t *set = fv_xcalloc(mask + 1, sizeof *set);   /* visit index + 1 */
+	unsigned last_mask = 0;
+	unsigned *mask = fv_xcalloc(np, sizeof *mask);
+	int32_t *first = fv_xmalloc(np * sizeof *first);
 	int rc;
 	sqlite3_stmt *q = store_prepare(s, "SELECT person_id, day, services FROM report_fact"
 					   " WHERE +day BETWEEN ?1 AND ?2 AND services <> ''", err);
 	if (!q) {
-		free(set);
+		free(mask);
+		free(first);
 		return FV_EIO;
 	}
 	sqlite3_bind_int(q, 1, from);
@@ -495,46 +523,53 @@ static fv_status read_service_sets(fv_store *s, storage *S, int32_t from, int32_
 		size_t person = person_index(ix, (const char *)sqlite3_column_text(q, 0));
 		if (person == SIZE_MAX)
 			continue;
-		const char *sv = col_intern_last(S, q, 2, &last);
-		size_t h = (person * 0x9E3779B97F4A7C15ULL ^ (uintptr_t)sv >> 3) & mask;
-		for (; set[h]; h = (h + 1) & mask) {
-			const fv_rep_visit *v = &out->visits[set[h] - 1];
-			if (v->person == person && v->services == sv)
-				break;
-		}
-		if (set[h])
+		const char *sv = last;
+		if (col_intern_last(S, q, 2, &last) != sv)
+			last_mask = service_mask(last);
+		if (!last_mask)
 			continue;
-		out->visits = fv_xgrow(out->visits, &cap, out->nvisits + 1, sizeof *out->visits);
+		int32_t day = sqlite3_column_type(q, 1) == SQLITE_NULL ? FV_SCHED_NO_DATE
+								       : sqlite3_column_int(q, 1);
+		if (!mask[person] || day < first[person])
+			first[person] = day;
+		mask[person] |= last_mask;
+	}
+	sqlite3_finalize(q);
+	store_scan_cache(s, 0);
+	if (rc != SQLITE_DONE) {
+		free(mask);
+		free(first);
+		return store_error(s, rc, "reading visits", err);
+	}
+	size_t n = 0, cap = 0;
+	for (size_t i = 0; i < out->npeople; i++)
+		n += mask[i] != 0;
+	out->visits = fv_xgrow(NULL, &cap, n ? n : 1, sizeof *out->visits);
+	for (size_t i = 0; i < out->npeople; i++) {
+		if (!mask[i])
+			continue;
+		fv_buf list;
+		fv_buf_init(&list);
+		for (size_t k = 0; k < ncodes; k++)
+			if (mask[i] & (1u << k)) {
+				if (list.len)
+					fv_buf_addc(&list, ' ');
+				fv_buf_adds(&list, codes[k]);
+			}
 		fv_rep_visit *v = &out->visits[out->nvisits++];
 		memset(v, 0, sizeof *v);
 		v->id = v->form_id = v->worker = "";
-		v->person = person;
-		v->date = sqlite3_column_type(q, 1) == SQLITE_NULL ? FV_SCHED_NO_DATE
-								    : sqlite3_column_int(q, 1);
+		v->person = i;
+		v->date = first[i];
 		v->checkin = v->checkout = v->submitted = NAN;
 		v->duration = -1;
 		v->visited = -1;
 		v->contradicts_date = FV_SCHED_NO_DATE;
-		v->services = sv;
-		set[h] = (uint32_t)out->nvisits;
-		if (2 * out->nvisits > mask) {   /* keep it half empty */
-			free(set);
-			mask = 2 * mask + 1;
-			set = fv_xcalloc(mask + 1, sizeof *set);
-			for (size_t i = 0; i < out->nvisits; i++) {
-				const fv_rep_visit *w = &out->visits[i];
-				size_t k = (w->person * 0x9E3779B97F4A7C15ULL ^ (uintptr_t)w->services >> 3) & mask;
-				while (set[k])
-					k = (k + 1) & mask;
-				set[k] = (uint32_t)(i + 1);
-			}
-		}
+		v->services = intern(S, list.s);
+		fv_buf_release(&list);
 	}
-	sqlite3_finalize(q);
-	store_scan_cache(s, 0);
-	free(set);
-	if (rc != SQLITE_DONE)
-		return store_error(s, rc, "reading visits", err);
+	free(mask);
+	free(first);
 	sort_visits(out->visits, out->nvisits);
 	return FV_OK;
 }
