@@ -113,7 +113,7 @@ typedef struct fv_rep_callback {
 typedef struct fv_report_facts {
 	fv_rep_person *people;    /* sorted by village, name, id */
 	size_t npeople;
-	fv_rep_visit *visits;     /* sorted by date, check-in, id */
+	fv_rep_visit *visits;     /* sorted by date, check-in, id (FV_NEED_SERVICE_SETS: by date) */
 	size_t nvisits;
 	fv_rep_alert *alerts;     /* sorted by raised, id */
 	size_t nalerts;
@@ -192,6 +192,12 @@ enum {
 	FV_NEED_ALERTS = 32,
 	FV_NEED_CALLBACKS = 64,
 	FV_NEED_TIMES = 128,      /* visits' check-in, check-out, submission */
+	FV_NEED_ONLY_SURVEYS = 256, /* of the visits, the satisfaction form's only */
+	/* instead of every visit: one per person given service items in the
+	 * range, listing them all (fv_service_codes order), dated by the
+	 * first; person, date and services only -- what the service report
+	 * reads */
+	FV_NEED_SERVICE_SETS = 512,
 };
 /* The facts report k reads for args a: the bits above and the visit dates
  * to read, [*from, *to]. */

@@ -5,7 +5,6 @@
  * percentage with one decimal, everywhere.
  */
 #include "config.h"   /* first: _GNU_SOURCE, for open_memstream */
-#include <jansson.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -175,64 +174,234 @@ static void write_csv(const fv_report *rep, int bom, fv_buf *out)
 
 /* ---- JSON -------------------------------------------------------------- */
 
-static json_t *cell_json(const fv_report_cell *c)
+/* Written as the rows are walked, in the layout json_dumps gives with
+ * JSON_INDENT(2), JSON_PRESERVE_ORDER and JSON_REAL_PRECISION(15) (what
+ * this writer made before; test_report compares the two): a tree of a
+ * year's rows in jansson took more memory than the report itself.  As
+ * jansson does, a text that is not UTF-8 is left out (its key, its array
+ * item), and so is a table whose name or title is not. */
+
+/* The length of the valid UTF-8 sequence at s (n bytes left), 0 when not:
+ * no overlong forms, surrogates or code points past U+10FFFF, no NUL. */
+static size_t utf8_at(const unsigned char *s, size_t n)
+{
+	unsigned c = s[0];
+	size_t len;
+	unsigned cp;
+	if (c == 0)
+		return 0;
+	if (c < 0x80)
+		return 1;
+	if (c < 0xC2 || c > 0xF4)
+		return 0;
+	len = c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+	if (len > n)
+		return 0;
+	cp = c & (0x7F >> len);
+	for (size_t i = 1; i < len; i++) {
+		if ((s[i] & 0xC0) != 0x80)
+			return 0;
+		cp = cp << 6 | (s[i] & 0x3F);
+	}
+	if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) || cp > 0x10FFFF ||
+	    (cp >= 0xD800 && cp <= 0xDFFF))
+		return 0;
+	return len;
+}
+
+static int utf8_ok(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n = strlen(s);
+	while (n) {
+		size_t k = utf8_at(p, n);
+		if (!k)
+			return 0;
+		p += k;
+		n -= k;
+	}
+	return 1;
+}
+
+/* s (valid UTF-8) as a JSON string. */
+static void json_str(fv_buf *b, const char *s)
+{
+	fv_buf_addc(b, '"');
+	for (const char *run = s;; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c >= 0x20 && c != '"' && c != '\\')
+			continue;
+		fv_buf_add(b, run, (size_t)(s - run));
+		run = s + 1;
+		switch (c) {
+		case 0: fv_buf_addc(b, '"'); return;
+		case '"': fv_buf_adds(b, "\\\""); break;
+		case '\\': fv_buf_adds(b, "\\\\"); break;
+		case '\b': fv_buf_adds(b, "\\b"); break;
+		case '\f': fv_buf_adds(b, "\\f"); break;
+		case '\n': fv_buf_adds(b, "\\n"); break;
+		case '\r': fv_buf_adds(b, "\\r"); break;
+		case '\t': fv_buf_adds(b, "\\t"); break;
+		default: fv_buf_addf(b, "\\u%04X", c); break;
+		}
+	}
+}
+
+/* A real as jansson writes it at precision 15: %.15g, ".0" when it
+ * reads as an integer, the exponent without '+' or leading zeros. */
+static void json_real_str(fv_buf *b, double v)
+{
+	char t[64], *e;
+	snprintf(t, sizeof t, "%.15g", v);
+	if (!strchr(t, '.') && !strchr(t, 'e'))
+		strcat(t, ".0");
+	if ((e = strchr(t, 'e')) != NULL) {
+		char *start = e + 1, *end;
+		if (*start == '-')
+			start++;
+		end = start;
+		while (*end == '+' || *end == '0')
+			end++;
+		if (end != start)
+			memmove(start, end, strlen(end) + 1);
+	}
+	fv_buf_adds(b, t);
+}
+
+/* A cell's value, or 0 when jansson would have none (text not UTF-8, a
+ * real that is not finite). */
+static int cell_ok(const fv_report_cell *c)
+{
+	return c->kind == FV_CELL_TEXT	  ? utf8_ok(c->text)
+	       : c->kind == FV_CELL_PERCENT ? isfinite(c->num)
+					    : 1;
+}
+
+static void cell_val(fv_buf *b, const fv_report_cell *c)
 {
 	switch (c->kind) {
 	case FV_CELL_TEXT:
-		return json_string(c->text);
+		json_str(b, c->text);
+		return;
 	case FV_CELL_INT:
-		return json_integer((json_int_t)c->num);
+		fv_buf_addf(b, "%lld", (long long)c->num);
+		return;
 	case FV_CELL_PERCENT:
-		return json_real(c->num);
+		json_real_str(b, c->num);
+		return;
 	case FV_CELL_EMPTY:
 		break;
 	}
-	return json_null();
+	fv_buf_adds(b, "null");
 }
 
-static json_t *opt(const char *s)
+static void indent(fv_buf *b, int depth)
 {
-	return s ? json_string(s) : json_null();
+	fv_buf_addc(b, '\n');
+	for (int i = 0; i < depth; i++)
+		fv_buf_adds(b, "  ");
+}
+
+/* One member "key": of an object at depth (first: no comma before). */
+static void json_key(fv_buf *b, int depth, int *first, const char *key)
+{
+	if (!*first)
+		fv_buf_addc(b, ',');
+	*first = 0;
+	indent(b, depth + 1);
+	json_str(b, key);
+	fv_buf_adds(b, ": ");
+}
+
+/* An array of texts (the invalid left out) at depth. */
+static void json_texts(fv_buf *b, int depth, const char *const *v, size_t n)
+{
+	size_t shown = 0;
+	fv_buf_addc(b, '[');
+	for (size_t i = 0; i < n; i++) {
+		if (!utf8_ok(v[i]))
+			continue;
+		if (shown++)
+			fv_buf_addc(b, ',');
+		indent(b, depth + 1);
+		json_str(b, v[i]);
+	}
+	if (shown)
+		indent(b, depth);
+	fv_buf_addc(b, ']');
 }
 
 static void write_json(const fv_report *rep, fv_buf *out)
 {
 	char a[16], b[16], d[16];
+	const char *top[7] = {fv_report_name(rep->kind), rep->period.label, a, b, d,
+			      rep->village, rep->worker};
 	fv_date_format(rep->period.first, a);
 	fv_date_format(rep->period.last, b);
 	fv_date_format(rep->day, d);
-	json_t *tables = json_object();
+	for (int i = 0; i < 7; i++)
+		if (top[i] && !utf8_ok(top[i])) {
+			/* jansson could not make the report's object */
+			fputs("fieldvisit: out of memory\n", stderr);
+			exit(4);
+		}
+	static const char *const keys[7] = {"report", "period", "from", "to", "day", "village",
+					    "worker"};
+	int first = 1;
+	fv_buf_addc(out, '{');
+	for (int i = 0; i < 7; i++) {
+		json_key(out, 0, &first, keys[i]);
+		if (top[i])
+			json_str(out, top[i]);
+		else
+			fv_buf_adds(out, "null");
+	}
+	json_key(out, 0, &first, "tables");
+	int tfirst = 1;
+	fv_buf_addc(out, '{');
 	for (size_t i = 0; i < rep->ntables; i++) {
 		const fv_report_table *t = &rep->tables[i];
-		json_t *rows = json_array(), *cols = json_array();
-		for (size_t c = 0; c < t->ncols; c++)
-			json_array_append_new(cols, json_string(t->cols[c]));
+		if (!utf8_ok(t->name) || !utf8_ok(t->title))
+			continue;
+		json_key(out, 1, &tfirst, t->name);
+		int f = 1;
+		fv_buf_addc(out, '{');
+		json_key(out, 2, &f, "title");
+		json_str(out, t->title);
+		json_key(out, 2, &f, "columns");
+		json_texts(out, 3, t->cols, t->ncols);
+		json_key(out, 2, &f, "rows");
+		fv_buf_addc(out, '[');
 		for (size_t r = 0; r < t->nrows; r++) {
-			json_t *o = json_object();
-			for (size_t c = 0; c < t->ncols; c++)
-				json_object_set_new(o, t->cols[c], cell_json(cell(t, r, c)));
-			json_array_append_new(rows, o);
+			if (r)
+				fv_buf_addc(out, ',');
+			indent(out, 4);
+			int rf = 1;
+			fv_buf_addc(out, '{');
+			for (size_t c = 0; c < t->ncols; c++) {
+				const fv_report_cell *x = cell(t, r, c);
+				if (!utf8_ok(t->cols[c]) || !cell_ok(x))
+					continue;
+				json_key(out, 4, &rf, t->cols[c]);
+				cell_val(out, x);
+			}
+			if (!rf)
+				indent(out, 4);
+			fv_buf_addc(out, '}');
 		}
-		json_object_set_new(tables, t->name,
-				    json_pack("{s:s, s:o, s:o}", "title", t->title, "columns", cols,
-					      "rows", rows));
+		if (t->nrows)
+			indent(out, 3);
+		fv_buf_addc(out, ']');
+		indent(out, 2);
+		fv_buf_addc(out, '}');
 	}
-	json_t *notes = json_array();
-	for (size_t i = 0; i < rep->nnotes; i++)
-		json_array_append_new(notes, json_string(rep->notes[i]));
-	json_t *j = json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:o}", "report",
-			      fv_report_name(rep->kind), "period", rep->period.label, "from", a, "to",
-			      b, "day", d, "village", opt(rep->village), "worker", opt(rep->worker),
-			      "tables", tables, "notes", notes);
-	char *text = json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15));
-	json_decref(j);
-	if (!text) {
-		fputs("fieldvisit: out of memory\n", stderr);
-		exit(4);
-	}
-	fv_buf_adds(out, text);
-	fv_buf_addc(out, '\n');
-	free(text);
+	if (!tfirst)
+		indent(out, 1);
+	fv_buf_addc(out, '}');
+	json_key(out, 0, &first, "notes");
+	json_texts(out, 1, (const char *const *)rep->notes, rep->nnotes);
+	indent(out, 0);
+	fv_buf_adds(out, "}\n");
 }
 
 /* ---- HTML -------------------------------------------------------------- */

@@ -1485,7 +1485,7 @@ unsigned fv_report_needs(fv_report_kind k, const fv_report_args *a, int32_t *fro
 	case FV_REPORT_OVERDUE:
 		return FV_NEED_PEOPLE | FV_NEED_SCHEDULE;
 	case FV_REPORT_SATISFACTION:
-		return FV_NEED_PEOPLE | FV_NEED_VISITS | FV_NEED_LEVELS;
+		return FV_NEED_PEOPLE | FV_NEED_VISITS | FV_NEED_LEVELS | FV_NEED_ONLY_SURVEYS;
 	case FV_REPORT_ALERTS:
 		return FV_NEED_PEOPLE | FV_NEED_ALERTS;
 	case FV_REPORT_CALLBACKS:
@@ -1496,7 +1496,7 @@ unsigned fv_report_needs(fv_report_kind k, const fv_report_args *a, int32_t *fro
 		int y, m, d;
 		fv_date_to_ymd(a->day, &y, &m, &d);
 		(void)fv_date_from_ymd(y, 1, 1, from);
-		return FV_NEED_PEOPLE | FV_NEED_VISITS;
+		return FV_NEED_PEOPLE | FV_NEED_VISITS | FV_NEED_SERVICE_SETS;
 	}
 	}
 	return FV_NEED_PEOPLE;

@@ -265,6 +265,9 @@ static fv_status open_db(fv_store *s, int create, fv_errors *err)
 	if (rc != SQLITE_OK)
 		return store_error(s, rc, "opening", err);
 	sqlite3_extended_result_codes(s->db, 1);
+	/* the triggers of the report facts (schema 9) call these */
+	if ((rc = store_sql_functions(s->db)) != SQLITE_OK)
+		return store_error(s, rc, "opening", err);
 	if (!pragma_is(s, "PRAGMA locking_mode=EXCLUSIVE", "exclusive")) {
 		fv_errors_add(err, s->path, 0, "cannot lock the store");
 		return FV_EIO;

@@ -93,10 +93,21 @@ FV_MUST_CHECK fv_status store_stage_receipt(fv_store *s, const char *peer, const
 /* ---- schema (schema.c) ---- */
 
 /* The schema version this build writes (PRAGMA user_version). */
-#define STORE_SCHEMA_VERSION 8
+#define STORE_SCHEMA_VERSION 9
 /* Create the tables of a new store, or upgrade an older one step by step,
  * in one transaction.  A store newer than this build is refused. */
 FV_MUST_CHECK fv_status store_schema_migrate(fv_store *s, fv_errors *err);
+
+/* ---- SQL functions (sql.c) ---- */
+
+/* Register the functions the schema's triggers call on connection db:
+ * fv_day(text) (the day number of "YYYY-MM-DD...", NULL when none),
+ * fv_time(text) (fv_datetime_parse, NULL when none) and fv_hash(text)
+ * (FNV-1a 64 of the text's bytes, never 0).  Deterministic and harmless,
+ * so the triggers of a schema that is not trusted may call them. */
+int store_sql_functions(sqlite3 *db);
+/* What fv_hash gives for n bytes of t (the report facts' answers hash). */
+uint64_t store_sql_hash(const unsigned char *t, size_t n);
 
 /* ---- installed forms (forms.c) ---- */
 

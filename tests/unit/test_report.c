@@ -4,6 +4,7 @@
  * arithmetic is in the comments), the callback sample's properties, and a
  * positive and a negative case for every anomaly check.
  */
+#include <jansson.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +12,7 @@
 #include "fieldvisit/report.h"
 #include "fieldvisit/vault.h"
 #include "tap.h"
+#include "../../src/cli/report_write.h"
 
 static fv_rules *R;
 
@@ -638,6 +640,153 @@ static void test_alerts_services(void)
 	fv_report_release(&rep);
 }
 
+/* ---- the JSON writer against jansson --------------------------------- */
+
+/* The report as the writer made it before it streamed: a jansson tree
+ * dumped with JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15);
+ * NULL when jansson could not make it. */
+static char *jansson_json(const fv_report *rep)
+{
+	char a[16], b[16], d[16];
+	fv_date_format(rep->period.first, a);
+	fv_date_format(rep->period.last, b);
+	fv_date_format(rep->day, d);
+	json_t *tables = json_object();
+	for (size_t i = 0; i < rep->ntables; i++) {
+		const fv_report_table *t = &rep->tables[i];
+		json_t *rows = json_array(), *cols = json_array();
+		for (size_t c = 0; c < t->ncols; c++)
+			json_array_append_new(cols, json_string(t->cols[c]));
+		for (size_t r = 0; r < t->nrows; r++) {
+			json_t *o = json_object();
+			for (size_t c = 0; c < t->ncols; c++) {
+				const fv_report_cell *x = &t->cells[r * t->ncols + c];
+				json_t *v = x->kind == FV_CELL_TEXT	 ? json_string(x->text)
+					    : x->kind == FV_CELL_INT	 ? json_integer((json_int_t)x->num)
+					    : x->kind == FV_CELL_PERCENT ? json_real(x->num)
+									 : json_null();
+				json_object_set_new(o, t->cols[c], v);
+			}
+			json_array_append_new(rows, o);
+		}
+		json_object_set_new(tables, t->name,
+				    json_pack("{s:s, s:o, s:o}", "title", t->title, "columns", cols,
+					      "rows", rows));
+	}
+	json_t *notes = json_array();
+	for (size_t i = 0; i < rep->nnotes; i++)
+		json_array_append_new(notes, json_string(rep->notes[i]));
+	json_t *j = json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:o}", "report",
+			      fv_report_name(rep->kind), "period", rep->period.label, "from", a, "to",
+			      b, "day", d, "village",
+			      rep->village ? json_string(rep->village) : json_null(), "worker",
+			      rep->worker ? json_string(rep->worker) : json_null(), "tables", tables,
+			      "notes", notes);
+	char *text = j ? json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER |
+					       JSON_REAL_PRECISION(15))
+		       : NULL;
+	json_decref(j);
+	if (!text)
+		return NULL;
+	char *out = fv_xasprintf("%s\n", text);
+	free(text);
+	return out;
+}
+
+static int same_json(const fv_report *rep, const char *what)
+{
+	char *want = jansson_json(rep);
+	fv_buf got;
+	fv_buf_init(&got);
+	fv_cli_report_write(rep, FV_REPORT_JSON, 0, &got);
+	int same = want && got.s && strcmp(want, got.s) == 0;
+	if (!same && want && got.s) {
+		size_t k = 0;
+		while (want[k] && want[k] == got.s[k])
+			k++;
+		diag("%s: differs at byte %zu: jansson '%.40s', written '%.40s'", what, k, want + k,
+		     got.s + k);
+	}
+	free(want);
+	fv_buf_release(&got);
+	return same;
+}
+
+static void test_json_writer(void)
+{
+	static const char *const texts[] = {
+		"", "plain", "王秀英", "quote \" and \\ back", "tab\there\nline\r\x01\x1f\x7f",
+		"\b\f", "/slash/", "emoji \xf0\x9f\x98\x80", "\xc0\x80 overlong",
+		"\xed\xa0\x80 surrogate", "\xf4\x90\x80\x80 past U+10FFFF", "cut \xe4\xb8",
+		"lone \x80", "\xc2\xa0 nbsp", "\xef\xbf\xbf", "\xf5\x80\x80\x80", "\xe0\x9f\xbf",
+	};
+	static const double nums[] = {
+		0, 1, -1, 33.3, 100, 0.1 + 0.2, 1e-7, 1e21, 1e15, 123456789012345.6, 2.5e-300,
+		-0.0, 66.7, 1e100, NAN, INFINITY,
+	};
+	const size_t nt = sizeof texts / sizeof texts[0], nn = sizeof nums / sizeof nums[0];
+	const char *cols[] = {"text", "int", "pct", "empty", "bad \xff"};
+	fv_report_cell *cells = fv_xcalloc(nt * nn * 5, sizeof *cells);
+	size_t rows = 0;
+	for (size_t i = 0; i < nt; i++)
+		for (size_t k = 0; k < nn; k++, rows++) {
+			fv_report_cell *c = &cells[rows * 5];
+			c[0] = (fv_report_cell){FV_CELL_TEXT, texts[i], 0};
+			/* counts: whole numbers a long long holds */
+			c[1] = (fv_report_cell){FV_CELL_INT, NULL,
+						fabs(nums[k]) < 1e15 ? floor(nums[k]) : 7};
+			c[2] = (fv_report_cell){FV_CELL_PERCENT, NULL, nums[k]};
+			c[4] = (fv_report_cell){FV_CELL_TEXT, "x", 0};
+		}
+	fv_report_table tables[4] = {
+		{.name = "cells", .title = "Every kind of cell", .cols = cols, .ncols = 5,
+		 .nrows = rows, .cells = cells},
+		{.name = "empty", .title = "No rows", .cols = cols, .ncols = 2},
+		{.name = "bad title", .title = "\xff", .cols = cols, .ncols = 1},
+		{.name = "named \"so\"\n", .title = "a title \xe4\xb8\xad", .cols = cols + 4,
+		 .ncols = 1, .nrows = 1, .cells = cells + 4},
+	};
+	char *notes[] = {"a note", "\xfe not UTF-8", "tab\tnote"};
+	fv_report rep = {.kind = FV_REPORT_ANOMALIES, .day = D("2026-11-23"),
+			 .tables = tables, .ntables = 4, .notes = notes, .nnotes = 3};
+	(void)fv_period_parse("2026-11", &rep.period);
+	ok(same_json(&rep, "cells"), "JSON: every kind of cell, text and number as jansson wrote them");
+	rep.village = "东村";
+	rep.worker = "w\"1";
+	rep.ntables = 0;
+	rep.nnotes = 0;
+	ok(same_json(&rep, "filters"), "JSON: filters, no tables, no notes");
+
+	/* random bytes, valid UTF-8 or not */
+	uint32_t seed = 20261123;
+	char buf[64][24];
+	const char *rnd[64];
+	fv_report_cell *rc = fv_xcalloc(64, sizeof *rc);
+	const char *one[] = {"v"};
+	for (int i = 0; i < 64; i++) {
+		int n = i % 23;
+		for (int k = 0; k < n; k++) {
+			seed = seed * 1103515245u + 12345u;
+			unsigned char c = (unsigned char)(seed >> 16);
+			/* mostly the bytes of UTF-8, some controls */
+			buf[i][k] = (char)(c % 5 == 0 ? c % 32 + 1 : c % 3 == 0 ? 0x80 | c % 64
+						     : c % 7 == 0 ? 0xE4 : c % 11 == 0 ? 0xF0 : c | 1);
+		}
+		buf[i][n] = '\0';
+		rnd[i] = buf[i];
+		rc[i] = (fv_report_cell){FV_CELL_TEXT, rnd[i], 0};
+	}
+	fv_report_table rt = {.name = "random", .title = "Random bytes", .cols = one, .ncols = 1,
+			      .nrows = 64, .cells = rc};
+	rep.tables = &rt;
+	rep.ntables = 1;
+	rep.notes = (char **)rnd;
+	rep.nnotes = 64;
+	ok(same_json(&rep, "random"), "JSON: 64 texts of random bytes, invalid ones left out");
+	free(rc);
+	free(cells);
+}
+
 int main(void)
 {
 	fv_errors err;
@@ -662,6 +811,7 @@ int main(void)
 	test_callbacks();
 	test_anomalies();
 	test_alerts_services();
+	test_json_writer();
 	fv_rules_free(R);
 	return done_testing();
 }

@@ -207,7 +207,9 @@ static void test_migrations_plain(void)
 
 	memset(&fake, 0, sizeof fake);
 	fake.path = "mem.fv";
-	if (!ok(sqlite3_open(":memory:", &fake.db) == SQLITE_OK, "plain database opens"))
+	/* as open_db does: the triggers call the store's functions */
+	if (!ok(sqlite3_open(":memory:", &fake.db) == SQLITE_OK &&
+		store_sql_functions(fake.db) == SQLITE_OK, "plain database opens"))
 		return;
 	ok(version_of(&fake) == 0, "an empty database is at schema 0");
 	reset();
@@ -237,6 +239,7 @@ static void test_migrations_plain(void)
 
 	/* a failing step leaves the database as it was */
 	ok(sqlite3_open(":memory:", &fake.db) == SQLITE_OK &&
+	   store_sql_functions(fake.db) == SQLITE_OK &&
 	   sqlite3_exec(fake.db, "CREATE TABLE person(x)", NULL, NULL, NULL) == SQLITE_OK,
 	   "a database with a clashing table");
 	reset();
@@ -1936,6 +1939,8 @@ static void make_id(char out[19], int32_t birth, int seq)
 	out[18] = '\0';
 }
 
+static int report_facts_differ(fv_store *s);
+
 static void test_scale(void)
 {
 	fv_store *s = create_store("big.fv", FV_ROLE_SUPERVISOR);
@@ -1989,6 +1994,7 @@ static void test_scale(void)
 	reset();
 	ok(store_commit(s, &err) == FV_OK, "committed");
 	diag("filling: %.2f s", monotonic() - t0);
+	ok(report_facts_differ(s) == 0, "the triggers made the report facts of 100,000 visits");
 
 	t0 = monotonic();
 	reset();
@@ -2287,6 +2293,195 @@ static void test_pin_7(void)
 	fv_store_close(s);
 }
 
+/* report_fact as text, ids without their prefix: version, day, form,
+ * duration, times, services, whether the answers hash is that of the
+ * visit's answers, and the survey's answers. */
+static char *report_facts_of(fv_store *s, const char *prefix)
+{
+	fv_buf b;
+	sqlite3_stmt *st = NULL;
+	fv_buf_init(&b);
+	if (sqlite3_prepare_v2(s->db,
+			       "SELECT substr(r.id, length(?1) + 1), r.version, r.day, r.form_id,"
+			       " ifnull(r.duration, '-'), ifnull(r.checkin, '-'),"
+			       " ifnull(r.checkout, '-'), ifnull(r.submitted, '-'), r.services,"
+			       " r.answers = (SELECT fv_hash(v.answers) FROM visit v WHERE v.id = r.id"
+			       "   AND v.version = r.version), ifnull(r.survey, '-')"
+			       " FROM report_fact r WHERE r.id LIKE ?1 || '%' ORDER BY r.id",
+			       -1, &st, NULL) != SQLITE_OK) {
+		fv_buf_addf(&b, "prepare: %s", sqlite3_errmsg(s->db));
+		return fv_buf_take(&b);
+	}
+	sqlite3_bind_text(st, 1, prefix, -1, SQLITE_STATIC);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		fv_buf_addf(&b, "%s%s:%d:%d:%s", b.len ? "\n" : "", sqlite3_column_text(st, 0),
+			    sqlite3_column_int(st, 1), sqlite3_column_int(st, 2),
+			    sqlite3_column_text(st, 3));
+		for (int c = 4; c < 11; c++)
+			fv_buf_addf(&b, ":%s", sqlite3_column_text(st, c));
+	}
+	sqlite3_finalize(st);
+	return b.s ? b.s : fv_xstrdup("");
+}
+
+/* The rows report_fact would have if made afresh from visit_fact and the
+ * visits (the backfill of schema 8), less its own, and its own less those:
+ * 0 when the triggers kept it exactly. */
+static int report_facts_differ(fv_store *s)
+{
+	static const char fresh[] =
+		"SELECT v.id, v.version, fv_day(v.visit_date), v.person_id, v.form_id, v.author,"
+		" v.duration, fv_time(v.checkin), fv_time(v.checkout), fv_time(v.submitted_at),"
+		" v.services, fv_hash(v.answers),"
+		" CASE WHEN v.form_id = 'satisfaction' THEN v.answers END"
+		" FROM visit_fact f JOIN visit v ON v.id = f.id AND v.version = f.version";
+	static const char own[] =
+		"SELECT id, version, day, person_id, form_id, author, duration, checkin, checkout,"
+		" submitted, services, answers, survey FROM report_fact";
+	char *sql = fv_xasprintf("SELECT (SELECT count(*) FROM (%s EXCEPT %s))"
+				 " + (SELECT count(*) FROM (%s EXCEPT %s))", fresh, own, own, fresh);
+	sqlite3_stmt *st = NULL;
+	int n = -1;
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int(st, 0);
+	else
+		diag("report facts: %s", sqlite3_errmsg(s->db));
+	sqlite3_finalize(st);
+	free(sql);
+	return n;
+}
+
+/* A visit with times, services and answers (the satisfaction form when
+ * form is NULL). */
+static int fact_insert(fv_store *s, fv_buf *t, const char *id, const char *person,
+		       const char *form, int version, const char *state, const char *answers)
+{
+	char *what = fv_xasprintf("insert %s v%d %s", id, version, state);
+	char *sql = fv_xasprintf(
+		"INSERT INTO visit(id, version, author, person_id, form_id, form_version, state,"
+		" answers, checkin, checkout, duration, services, visit_date, created_at,"
+		" updated_at, submitted_at) VALUES ('r7-%s', %d, 'dev', '%s', '%s',"
+		" (SELECT max(version) FROM form WHERE form_id = '%s'), '%s', '%s',"
+		" '2026-11-20T09:30:00.000+08:00', '2026-11-20T10:15', 25, 'meals cleaning',"
+		" '2026-11-20', 'x', 'x', '2026-11-21T08:00:00+08:00')",
+		id, version, person, form, form, state, answers);
+	int r = trig_exec(s, t, what, sql);
+	free(sql);
+	free(what);
+	return r;
+}
+
+/* Schema 9 keeps a narrow row of report facts for each visit that counts:
+ * filled from what a store at 8 had, then kept by the triggers through
+ * versions in any order, returns, a draft's delete and pruned answers. */
+static void test_pin_8(void)
+{
+	fv_buf t;
+	fv_buf_init(&t);
+	store_schema_pin(8);
+	fv_store *s = create_store("pinned8.fv", FV_ROLE_SUPERVISOR);
+	store_schema_pin(0);
+	if (!ok(s != NULL && version_of(s) == 8, "a store made at schema 8"))
+		goto out;
+	fv_person_input in = {
+		.name = "Eight", .sex = "male", .birth = "1985-07-15",
+		.resident_id = "320102198507150016", .village = "North",
+	};
+	char pid[FV_ID_BYTES];
+	reset();
+	ok(fv_person_add(s, &in, pid, &err) == FV_OK, "schema 8: a person");
+	ok(fact_insert(s, &t, "a", pid, "phq9", 1, "received", "{\"q1\":\"1\"}") &&
+	   fact_insert(s, &t, "b", pid, "satisfaction", 1, "received",
+		       "{\"visited\":\"no\",\"n_good\":2}") &&
+	   fact_insert(s, &t, "c", pid, "phq9", 1, "returned", "{\"q1\":\"3\"}") &&
+	   fact_insert(s, &t, "d", pid, "phq9", 2, "received", "{\"q1\":\"4\"}") &&
+	   fact_insert(s, &t, "d", pid, "phq9", 1, "received", "{\"q1\":\"5\"}") &&
+	   fact_insert(s, &t, "e", pid, "phq9", 1, "draft", "{}") == 0,
+	   "schema 8: visits, a return, an older version after a newer");
+	/* a draft has no submission time (CHECK): its insert above fails */
+	char *sql = fv_xasprintf(
+		"INSERT INTO visit(id, version, author, person_id, form_id, form_version, state,"
+		" answers, created_at, updated_at) VALUES ('r7-e', 1, 'dev', '%s', 'phq9',"
+		" '2026112301', 'draft', '{}', 'x', 'x')", pid);
+	ok(trig_exec(s, &t, "a draft", sql), "schema 8: a draft");
+	free(sql);
+	fv_store_close(s);
+
+	s = open_store("pinned8.fv");
+	if (!ok(s && version_of(s) == STORE_SCHEMA_VERSION, "opening brings it to %d",
+		STORE_SCHEMA_VERSION))
+		goto out;
+	int32_t day;
+	double in_t, out_t, sub_t;
+	(void)fv_date_parse("2026-11-20", &day);
+	(void)fv_datetime_parse("2026-11-20T09:30:00.000+08:00", &in_t);
+	(void)fv_datetime_parse("2026-11-20T10:15", &out_t);
+	(void)fv_datetime_parse("2026-11-21T08:00:00+08:00", &sub_t);
+	char *row = fv_xasprintf("%d:phq9:25:%.1f:%.1f:%.1f:meals cleaning:1", day, in_t, out_t,
+				 sub_t);
+	char *srow = fv_xasprintf("%d:satisfaction:25:%.1f:%.1f:%.1f:meals cleaning:1", day,
+				  in_t, out_t, sub_t);
+	char *want = fv_xasprintf("a:1:%s:-\nb:1:%s:{\"visited\":\"no\",\"n_good\":2}\nd:2:%s:-",
+				  row, srow, row);
+	char *got = report_facts_of(s, "r7-");
+	is_str(got, want, "the upgrade fills the visits that count, worked out once");
+	free(got);
+	free(want);
+	ok(report_facts_differ(s) == 0, "... exactly the rows of visit_fact");
+
+	ok(fact_insert(s, &t, "c", pid, "phq9", 2, "received", "{\"q1\":\"6\"}") &&
+	   fact_insert(s, &t, "f", pid, "phq9", 3, "received", "{\"q1\":\"7\"}") &&
+	   fact_insert(s, &t, "f", pid, "phq9", 2, "received", "{\"q1\":\"8\"}") &&
+	   trig_exec(s, &t, "return a", "UPDATE visit SET state = 'returned'"
+					" WHERE id = 'r7-a' AND version = 1") &&
+	   trig_exec(s, &t, "submit e", "UPDATE visit SET state = 'submitted',"
+					" visit_date = '2026-11-22', submitted_at = 'x'"
+					" WHERE id = 'r7-e' AND version = 1"),
+	   "schema 8: a correction, versions out of order, a return, a submission");
+	want = fv_xasprintf("b:1:%s:{\"visited\":\"no\",\"n_good\":2}\nc:2:%s:-\nd:2:%s:-\n"
+			    "e:1:%d:phq9:-:-:-:-::1:-\nf:3:%s:-",
+			    srow, row, row, day + 2, row);
+	got = report_facts_of(s, "r7-");
+	is_str(got, want, "the triggers keep one row for each visit that counts");
+	free(got);
+	free(want);
+	ok(report_facts_differ(s) == 0, "... exactly the rows of visit_fact");
+
+	ok(trig_exec(s, &t, "prune b", "UPDATE visit SET answers = '{}', pruned_at = 'x'"
+				       " WHERE id = 'r7-b'"),
+	   "schema 8: a received survey's answers pruned");
+	want = fv_xasprintf("b:1:%s:{}\nc:2:%s:-\nd:2:%s:-\ne:1:%d:phq9:-:-:-:-::1:-\nf:3:%s:-",
+			    srow, row, row, day + 2, row);
+	got = report_facts_of(s, "r7-");
+	is_str(got, want, "the hash and the survey follow the pruned answers");
+	free(got);
+	free(want);
+	ok(report_facts_differ(s) == 0, "... as a fresh row would have them");
+	free(row);
+	free(srow);
+
+	sqlite3_stmt *st = NULL;
+	int same = 0;
+	static const char text[] = "{\"q1\":\"1\",\"q2\":\"\xe4\xb8\xad\"}";
+	if (sqlite3_prepare_v2(s->db, "SELECT fv_hash(?1), fv_day('2026-11-20T23:00'),"
+				      " fv_day('2026-02-30'), fv_time('not a time')",
+			       -1, &st, NULL) == SQLITE_OK) {
+		sqlite3_bind_text(st, 1, text, -1, SQLITE_STATIC);
+		same = sqlite3_step(st) == SQLITE_ROW &&
+		       (uint64_t)sqlite3_column_int64(st, 0) ==
+			       store_sql_hash((const unsigned char *)text, strlen(text)) &&
+		       sqlite3_column_int(st, 1) == day &&
+		       sqlite3_column_type(st, 2) == SQLITE_NULL &&
+		       sqlite3_column_type(st, 3) == SQLITE_NULL;
+	}
+	sqlite3_finalize(st);
+	ok(same, "fv_hash is the C hash, fv_day reads the date part, nonsense is NULL");
+	fv_store_close(s);
+out:
+	fv_buf_release(&t);
+}
+
 int main(void)
 {
 	char tmpl[512];
@@ -2333,6 +2528,7 @@ int main(void)
 	test_pin_5();
 	test_pin_6();
 	test_pin_7();
+	test_pin_8();
 	test_scale();
 
 	fv_errors_release(&err);
