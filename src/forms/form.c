@@ -908,6 +908,59 @@ static void report_cycle(loader *L, const int *indeg, int **edges, const size_t 
 	free(path);
 }
 
+int fv_form_answerable(const fv_field *fd)
+{
+	switch (fd->type) {
+	case FV_Q_NOTE: case FV_Q_CALCULATE: case FV_Q_BEGIN_GROUP: case FV_Q_END_GROUP:
+		return 0;
+	default:
+		return !fd->read_only;
+	}
+}
+
+static int refs_max(const fv_expr *e, const int *val)
+{
+	const int *refs;
+	int m = -1;
+	size_t n = e ? fv_expr_refs(e, &refs) : 0;
+	for (size_t k = 0; k < n; k++)
+		if (val[refs[k]] > m)
+			m = val[refs[k]];
+	return m;
+}
+
+/*
+ * relevance_after, in evaluation order: rel[i] is the last question (in
+ * form order) that the relevance of field i can depend on, val[i] the
+ * last one its value can depend on (the question itself when answerable,
+ * what its relevance depends on since a non-relevant answer is cleared,
+ * and for a calculate what its calculation reads).
+ */
+static void find_relevance_after(fv_form *f)
+{
+	size_t n = f->nfields;
+	int *rel = fv_xcalloc(n + 1, sizeof *rel), *val = fv_xcalloc(n + 1, sizeof *val);
+	f->relevance_after = fv_xcalloc(n + 1, 1);
+	for (size_t p = 0; p < f->norder; p++) {
+		int i = f->order[p];
+		const fv_field *fd = &f->fields[i];
+		int r = refs_max(fd->relevant, val);
+		if (fd->group >= 0 && fd->type != FV_Q_END_GROUP && rel[fd->group] > r)
+			r = rel[fd->group];
+		int v = fv_form_answerable(fd) && i > r ? i : r;
+		if (fd->type == FV_Q_CALCULATE) {
+			int c = refs_max(fd->calculation, val);
+			if (c > v)
+				v = c;
+		}
+		rel[i] = r;
+		val[i] = v;
+		f->relevance_after[i] = r > i;
+	}
+	free(rel);
+	free(val);
+}
+
 /*
  * Order the fields so that each comes after everything its value or
  * relevance reads: a field's relevance and calculation read other fields,
@@ -977,6 +1030,8 @@ static void order_fields(loader *L)
 		report_cycle(L, indeg, edges, nedges);
 	f->order = order;
 	f->norder = done;
+	if (done == n)
+		find_relevance_after(f);
 	for (size_t i = 0; i < n; i++)
 		free(edges[i]);
 	free(edges);
@@ -1047,6 +1102,7 @@ void fv_form_free(fv_form *f)
 	free(f->dependants);
 	free(f->ndependants);
 	free(f->order);
+	free(f->relevance_after);
 	free(f->path);
 	free(f->id);
 	free(f->version);
