@@ -15,12 +15,13 @@
  * Answer sets are random (seeded): valid and invalid values for each
  * question's type, answers to notes and calculates, unknown names, a
  * question answered twice, empty answers.  Forms: every shipped form
- * (forms/ *.csv), every form of the test corpus that loads, the forms the
- * other tests and fuzz targets use, bench_make_form's chained form, forms
- * written to reach the cases where settling once could differ (a
- * relevance reading a later question, defaults, choice filters reading
- * later calculates) and random forms whose relevance and calculations
- * read any question, before or after them.
+ * (forms/ *.csv), the forms of the fuzz corpus that load (every kind of
+ * question, nested groups, choice filters, defaults) and of the answers
+ * corpus, bench_make_form's chained form, forms written to reach the
+ * cases where settling once could differ (a relevance reading a later
+ * question, defaults, choice filters reading later calculates) and random
+ * forms whose relevance and calculations read any question, before or
+ * after them.
  */
 #include <dirent.h>
 #include <stdint.h>
@@ -491,6 +492,12 @@ int main(void)
 	dir = fv_xasprintf("%s/forms", srcdir());
 	n = dir_forms(dir, 300);
 	ok(n >= 13, "every shipped form compared (%d)", n);
+	free(dir);
+
+	/* the forms of the fuzz corpus that load */
+	dir = fv_xasprintf("%s/tests/fuzz/corpus/csv", srcdir());
+	n = dir_forms(dir, 100);
+	ok(n >= 10, "the fuzz corpus' forms that load compared (%d)", n);
 	free(dir);
 
 	/* the answers corpus' form (the other corpus forms are load errors) */
