@@ -203,6 +203,10 @@ typedef struct fv_form {
 	 * question that comes after field i in the form, so answering the form
 	 * in order may still change it once field i is answered. */
 	unsigned char *relevance_after;
+	/* field indices by name (open addressing, name_slots a power of two;
+	 * -1 is empty), for fv_form_field_index */
+	int *name_index;
+	size_t name_slots;
 } fv_form;
 
 /*

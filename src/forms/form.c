@@ -1103,11 +1103,47 @@ void fv_form_free(fv_form *f)
 	free(f->ndependants);
 	free(f->order);
 	free(f->relevance_after);
+	free(f->name_index);
 	free(f->path);
 	free(f->id);
 	free(f->version);
 	free(f->title);
 	free(f);
+}
+
+/* FNV-1a */
+static size_t name_hash(const char *s)
+{
+	uint32_t h = 2166136261u;
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 16777619u;
+	return h;
+}
+
+/* The name index of a loaded form (names are unique; an end_group has
+ * none).  An import looks up every answer's name a few times per visit,
+ * and a 2,000-question draft 2,000 names. */
+static void index_names(fv_form *f)
+{
+	size_t slots = 8;
+	while (slots < 2 * f->nfields + 2)
+		slots *= 2;
+	f->name_slots = slots;
+	f->name_index = fv_xcalloc(slots, sizeof *f->name_index);
+	for (size_t h = 0; h < slots; h++)
+		f->name_index[h] = -1;
+	for (size_t i = 0; i < f->nfields; i++) {
+		if (f->fields[i].type == FV_Q_END_GROUP || !f->fields[i].name)
+			continue;
+		size_t h = name_hash(f->fields[i].name) & (slots - 1);
+		while (f->name_index[h] >= 0) {
+			if (strcmp(f->fields[f->name_index[h]].name, f->fields[i].name) == 0)
+				break;   /* a repeated name: the first one, as before */
+			h = (h + 1) & (slots - 1);
+		}
+		if (f->name_index[h] < 0)
+			f->name_index[h] = (int)i;
+	}
 }
 
 static void loader_release(loader *L)
@@ -1155,6 +1191,7 @@ fv_status fv_form_load_buffer(const char *name, const char *data, size_t len, fv
 			order_fields(&L);
 	}
 	if (!L.failed) {
+		index_names(L.f);
 		L.f->score = fv_form_field_index(L.f, "score");
 		L.f->band = fv_form_field_index(L.f, "band");
 	}
@@ -1182,6 +1219,14 @@ fv_status fv_form_load_file(const char *path, fv_form **out, fv_errors *err)
 
 int fv_form_field_index(const fv_form *f, const char *name)
 {
+	if (f->name_index) {
+		size_t mask = f->name_slots - 1;
+		for (size_t h = name_hash(name) & mask;; h = (h + 1) & mask) {
+			int i = f->name_index[h];
+			if (i < 0 || strcmp(f->fields[i].name, name) == 0)
+				return i;
+		}
+	}
 	for (size_t i = 0; i < f->nfields; i++)
 		if (f->fields[i].type != FV_Q_END_GROUP && strcmp(f->fields[i].name, name) == 0)
 			return (int)i;

@@ -270,6 +270,24 @@ static int check_form(const char *name, const fv_form *f, int sets)
 	return bad == 0;
 }
 
+/* fv_form_field_index (a hash of the names) finds every field but the
+ * end of a group, and nothing else. */
+static void check_names(const char *name, const fv_form *f)
+{
+	int bad = 0;
+	for (size_t i = 0; i < f->nfields; i++) {
+		int want = f->fields[i].type == FV_Q_END_GROUP ? -1 : (int)i;
+		if (want >= 0 && fv_form_field_index(f, f->fields[i].name) != want)
+			bad++;
+	}
+	static const char *const none[] = {"", "no_such_question", "Q1", "q1 ", "score_"};
+	for (size_t k = 0; k < sizeof none / sizeof none[0]; k++)
+		if (fv_form_field_index(f, none[k]) >= 0 &&
+		    strcmp(f->fields[fv_form_field_index(f, none[k])].name, none[k]) != 0)
+			bad++;
+	ok(bad == 0, "%s: every field found by its name", name);
+}
+
 static fv_form *load_buf(const char *name, const char *csv, size_t len)
 {
 	fv_errors err;
@@ -312,6 +330,7 @@ static int dir_forms(const char *dir, int sets)
 		fv_errors_init(&err);
 		if (fv_form_load_file(path, &f, &err) == FV_OK) {
 			check_form(path, f, sets);
+			check_names(path, f);
 			n++;
 		}
 		fv_form_free(f);
