@@ -198,6 +198,15 @@ typedef struct fv_form {
 	int **dependants;
 	size_t *ndependants;
 	int score, band;        /* field index of 'score' / 'band', -1 if none */
+	/* relevance_after[i]: 1 when the relevance of field i (its own and its
+	 * groups', through every field and calculate they read) depends on a
+	 * question that comes after field i in the form, so answering the form
+	 * in order may still change it once field i is answered. */
+	unsigned char *relevance_after;
+	/* field indices by name (open addressing, name_slots a power of two;
+	 * -1 is empty), for fv_form_field_index */
+	int *name_index;
+	size_t name_slots;
 } fv_form;
 
 /*

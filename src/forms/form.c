@@ -908,6 +908,59 @@ static void report_cycle(loader *L, const int *indeg, int **edges, const size_t 
 	free(path);
 }
 
+int fv_form_answerable(const fv_field *fd)
+{
+	switch (fd->type) {
+	case FV_Q_NOTE: case FV_Q_CALCULATE: case FV_Q_BEGIN_GROUP: case FV_Q_END_GROUP:
+		return 0;
+	default:
+		return !fd->read_only;
+	}
+}
+
+static int refs_max(const fv_expr *e, const int *val)
+{
+	const int *refs;
+	int m = -1;
+	size_t n = e ? fv_expr_refs(e, &refs) : 0;
+	for (size_t k = 0; k < n; k++)
+		if (val[refs[k]] > m)
+			m = val[refs[k]];
+	return m;
+}
+
+/*
+ * relevance_after, in evaluation order: rel[i] is the last question (in
+ * form order) that the relevance of field i can depend on, val[i] the
+ * last one its value can depend on (the question itself when answerable,
+ * what its relevance depends on since a non-relevant answer is cleared,
+ * and for a calculate what its calculation reads).
+ */
+static void find_relevance_after(fv_form *f)
+{
+	size_t n = f->nfields;
+	int *rel = fv_xcalloc(n + 1, sizeof *rel), *val = fv_xcalloc(n + 1, sizeof *val);
+	f->relevance_after = fv_xcalloc(n + 1, 1);
+	for (size_t p = 0; p < f->norder; p++) {
+		int i = f->order[p];
+		const fv_field *fd = &f->fields[i];
+		int r = refs_max(fd->relevant, val);
+		if (fd->group >= 0 && fd->type != FV_Q_END_GROUP && rel[fd->group] > r)
+			r = rel[fd->group];
+		int v = fv_form_answerable(fd) && i > r ? i : r;
+		if (fd->type == FV_Q_CALCULATE) {
+			int c = refs_max(fd->calculation, val);
+			if (c > v)
+				v = c;
+		}
+		rel[i] = r;
+		val[i] = v;
+		f->relevance_after[i] = r > i;
+	}
+	free(rel);
+	free(val);
+}
+
 /*
  * Order the fields so that each comes after everything its value or
  * relevance reads: a field's relevance and calculation read other fields,
@@ -977,6 +1030,8 @@ static void order_fields(loader *L)
 		report_cycle(L, indeg, edges, nedges);
 	f->order = order;
 	f->norder = done;
+	if (done == n)
+		find_relevance_after(f);
 	for (size_t i = 0; i < n; i++)
 		free(edges[i]);
 	free(edges);
@@ -1047,11 +1102,48 @@ void fv_form_free(fv_form *f)
 	free(f->dependants);
 	free(f->ndependants);
 	free(f->order);
+	free(f->relevance_after);
+	free(f->name_index);
 	free(f->path);
 	free(f->id);
 	free(f->version);
 	free(f->title);
 	free(f);
+}
+
+/* FNV-1a */
+static size_t name_hash(const char *s)
+{
+	uint32_t h = 2166136261u;
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 16777619u;
+	return h;
+}
+
+/* The name index of a loaded form (names are unique; an end_group has
+ * none).  An import looks up every answer's name a few times per visit,
+ * and a 2,000-question draft 2,000 names. */
+static void index_names(fv_form *f)
+{
+	size_t slots = 8;
+	while (slots < 2 * f->nfields + 2)
+		slots *= 2;
+	f->name_slots = slots;
+	f->name_index = fv_xcalloc(slots, sizeof *f->name_index);
+	for (size_t h = 0; h < slots; h++)
+		f->name_index[h] = -1;
+	for (size_t i = 0; i < f->nfields; i++) {
+		if (f->fields[i].type == FV_Q_END_GROUP || !f->fields[i].name)
+			continue;
+		size_t h = name_hash(f->fields[i].name) & (slots - 1);
+		while (f->name_index[h] >= 0) {
+			if (strcmp(f->fields[f->name_index[h]].name, f->fields[i].name) == 0)
+				break;   /* a repeated name: the first one, as before */
+			h = (h + 1) & (slots - 1);
+		}
+		if (f->name_index[h] < 0)
+			f->name_index[h] = (int)i;
+	}
 }
 
 static void loader_release(loader *L)
@@ -1099,6 +1191,7 @@ fv_status fv_form_load_buffer(const char *name, const char *data, size_t len, fv
 			order_fields(&L);
 	}
 	if (!L.failed) {
+		index_names(L.f);
 		L.f->score = fv_form_field_index(L.f, "score");
 		L.f->band = fv_form_field_index(L.f, "band");
 	}
@@ -1126,6 +1219,14 @@ fv_status fv_form_load_file(const char *path, fv_form **out, fv_errors *err)
 
 int fv_form_field_index(const fv_form *f, const char *name)
 {
+	if (f->name_index) {
+		size_t mask = f->name_slots - 1;
+		for (size_t h = name_hash(name) & mask;; h = (h + 1) & mask) {
+			int i = f->name_index[h];
+			if (i < 0 || strcmp(f->fields[i].name, name) == 0)
+				return i;
+		}
+	}
 	for (size_t i = 0; i < f->nfields; i++)
 		if (f->fields[i].type != FV_Q_END_GROUP && strcmp(f->fields[i].name, name) == 0)
 			return (int)i;

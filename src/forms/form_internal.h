@@ -14,4 +14,8 @@
 int fv_form_canonical(const fv_field *fd, const char *value, fv_buf *out, char *err,
 		      size_t errlen);
 
+/* Can an answer be given to the field (not a note, calculate, group or
+ * read-only question)? */
+int fv_form_answerable(const fv_field *fd);
+
 #endif

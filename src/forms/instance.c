@@ -4,7 +4,9 @@
  * Values are kept as the strings an XForm instance holds.  After a change,
  * only the fields that depend on it (the form's dependants graph) are looked
  * at again, in the form's topological order, so answering one question of a
- * form of thousands stays instant.
+ * form of thousands stays instant.  A whole answer set (fv_instance_apply)
+ * is settled as far as each decision needs and once at the end, with the
+ * same result as answering it question by question.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +21,7 @@ struct fv_instance {
 	char **values;            /* stored value per field, never NULL */
 	unsigned char *relevant;  /* effective relevance (own and groups') */
 	unsigned char *dirty;
+	size_t lo;                /* no field before this position is dirty */
 	char **eval_error;        /* relevance or calculation error, or NULL */
 	int *pos;                 /* position of each field in f->order */
 	fv_buf msg;               /* last message of fv_instance_field_error */
@@ -80,11 +83,22 @@ static void set_eval_error(fv_instance *in, int field, const char *col, const ch
 	in->eval_error[field] = msg ? fv_xasprintf("%s: %s", col, msg) : NULL;
 }
 
+/* Mark dirty the dependants of a changed field whose relevance or
+ * calculation may read it: those come after it in the order.  (One before
+ * it reads it only in a constraint, required or choice filter, which are
+ * not kept but evaluated when asked.) */
 static void mark_dependants(fv_instance *in, int field)
 {
 	const fv_form *f = in->f;
-	for (size_t k = 0; k < f->ndependants[field]; k++)
-		in->dirty[f->dependants[field][k]] = 1;
+	int at = in->pos[field];
+	for (size_t k = 0; k < f->ndependants[field]; k++) {
+		int d = f->dependants[field][k];
+		if (in->pos[d] > at) {
+			in->dirty[d] = 1;
+			if ((size_t)in->pos[d] < in->lo)
+				in->lo = (size_t)in->pos[d];
+		}
+	}
 }
 
 /* Recompute the relevance and (for a calculate) the value of one field.
@@ -127,14 +141,21 @@ static int evaluate(fv_instance *in, int field, fv_buf *tmp)
 	return changed;
 }
 
-/* Evaluate every dirty field in topological order, spreading dirtiness to
- * the dependants of whatever changed. */
-static void settle(fv_instance *in, size_t from)
+/* Evaluate every dirty field up to position to (inclusive) of the
+ * topological order, in that order, spreading dirtiness to the dependants
+ * of whatever changed.  What lies after stays dirty.  Every evaluation
+ * reads only fields before it in the order, so settling a prefix now and
+ * the rest later gives what one walk would. */
+static void settle_to(fv_instance *in, size_t to)
 {
 	const fv_form *f = in->f;
 	fv_buf tmp;
+	if (in->lo >= f->norder || in->lo > to)
+		return;
+	if (to >= f->norder)
+		to = f->norder - 1;
 	fv_buf_init(&tmp);
-	for (size_t p = from; p < f->norder; p++) {
+	for (size_t p = in->lo; p <= to; p++) {
 		int field = f->order[p];
 		if (!in->dirty[field])
 			continue;
@@ -142,8 +163,13 @@ static void settle(fv_instance *in, size_t from)
 		if (evaluate(in, field, &tmp))
 			mark_dependants(in, field);
 	}
-	memset(in->dirty, 0, f->nfields);
+	in->lo = to + 1;
 	fv_buf_release(&tmp);
+}
+
+static void settle(fv_instance *in)
+{
+	settle_to(in, in->f->norder);
 }
 
 fv_instance *fv_instance_new(const fv_form *f, int lang)
@@ -166,7 +192,8 @@ fv_instance *fv_instance_new(const fv_form *f, int lang)
 	}
 	for (size_t p = 0; p < f->norder; p++)
 		in->pos[f->order[p]] = (int)p;
-	settle(in, 0);
+	in->lo = 0;
+	settle(in);
 	return in;
 }
 
@@ -225,8 +252,12 @@ static int offered(fv_instance *in, int field, const char *name)
 	return 0;
 }
 
-fv_status fv_instance_set(fv_instance *in, int field, const char *value, char *errbuf,
-			  size_t errlen)
+/* Check an answer and store it, marking what depends on it dirty without
+ * settling: fv_instance_set settles right after, fv_instance_apply when it
+ * needs to.  The relevance and choice filter are judged on the settled
+ * instance, as after every answer before. */
+static fv_status store_answer(fv_instance *in, int field, const char *value, char *errbuf,
+			      size_t errlen)
 {
 	const fv_form *f = in->f;
 	if (field < 0 || (size_t)field >= f->nfields) {
@@ -247,6 +278,7 @@ fv_status fv_instance_set(fv_instance *in, int field, const char *value, char *e
 		snprintf(errbuf, errlen, "'%s' is read-only", fd->name);
 		return FV_EINVAL;
 	}
+	settle_to(in, (size_t)in->pos[field]);   /* its relevance */
 	if (!in->relevant[field] && *value) {
 		snprintf(errbuf, errlen, "'%s' is not asked now (not relevant)", fd->name);
 		return FV_EINVAL;
@@ -257,6 +289,7 @@ fv_status fv_instance_set(fv_instance *in, int field, const char *value, char *e
 		return FV_EINVAL;
 	}
 	if (fd->choice_filter && canon.len) {
+		settle(in);   /* a choice filter may read any field */
 		char *copy = fv_xstrdup(canon.s), *save = NULL;
 		for (char *tok = strtok_r(copy, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
 			if (!offered(in, field, tok)) {
@@ -271,10 +304,17 @@ fv_status fv_instance_set(fv_instance *in, int field, const char *value, char *e
 	if (strcmp(in->values[field], canon.s) != 0) {
 		set_value(in, field, canon.s);
 		mark_dependants(in, field);
-		settle(in, (size_t)in->pos[field]);
 	}
 	fv_buf_release(&canon);
 	return FV_OK;
+}
+
+fv_status fv_instance_set(fv_instance *in, int field, const char *value, char *errbuf,
+			  size_t errlen)
+{
+	fv_status st = store_answer(in, field, value, errbuf, errlen);
+	settle(in);
+	return st;
 }
 
 int fv_instance_has_value(const fv_instance *in, int field)
@@ -297,27 +337,115 @@ int fv_instance_alert_raised(const fv_instance *in, int field)
 	return fv_parse_double(v, &d) && d != 0;
 }
 
+enum { SEEN = 1, HAZARD = 2 };
+
+/* Push the fields whose values the relevance of field x reads (its own
+ * relevance expression and its group), and for a calculate x also what its
+ * calculation reads. */
+static void push_reads(const fv_form *f, int x, int calc_too, unsigned char *seen, int *stack,
+		       size_t *top)
+{
+	const fv_field *fd = &f->fields[x];
+	const fv_expr *es[2] = {fd->relevant, calc_too ? fd->calculation : NULL};
+	for (int k = 0; k < 2; k++) {
+		const int *refs;
+		size_t n = es[k] ? fv_expr_refs(es[k], &refs) : 0;
+		for (size_t r = 0; r < n; r++)
+			if (!(seen[refs[r]] & SEEN)) {
+				seen[refs[r]] |= SEEN;
+				stack[(*top)++] = refs[r];
+			}
+	}
+	if (fd->group >= 0 && fd->type != FV_Q_END_GROUP && !(seen[fd->group] & SEEN)) {
+		seen[fd->group] |= SEEN;
+		stack[(*top)++] = fd->group;
+	}
+}
+
+/* Mark as a hazard every question whose answer can change the relevance of
+ * field x: through what its relevance and its groups read, the relevance of
+ * those (a non-relevant answer is cleared) and what calculates read.  seen
+ * is kept over one fv_instance_apply, so each field is walked once. */
+static void mark_relevance_sources(const fv_form *f, int x, unsigned char *seen, int *stack)
+{
+	size_t top = 0;
+	push_reads(f, x, 0, seen, stack, &top);
+	while (top > 0) {
+		int r = stack[--top];
+		if (fv_form_answerable(&f->fields[r]))
+			seen[r] |= HAZARD;
+		push_reads(f, r, f->fields[r].type == FV_Q_CALCULATE, seen, stack, &top);
+	}
+}
+
+/*
+ * Question by question, in form order, as a person fills the form: an
+ * answer is taken when its question is relevant after the answers before
+ * it, and every answer settles what depends on it.  Settling after every
+ * answer made a form of thousands of questions quadratic (each answer
+ * recomputed the calculates after it), so the instance is settled only as
+ * far as each decision reads (up to the question in the evaluation order
+ * for its relevance, all of it for a choice filter) and once at the end.
+ *
+ * That gives the same instance because an evaluation depends only on the
+ * stored answers: what settling after every answer adds is the history,
+ * an answer cleared when its question is not relevant for a while.  Only a
+ * question holding an answer can lose it, and only when a later answer
+ * changes its relevance: one answered earlier (or already in the instance)
+ * whose relevance reads a question further on.  The questions whose
+ * answers can change the relevance of those are marked, and each answer to
+ * one of them is settled at once, as before.
+ */
 size_t fv_instance_apply(fv_instance *in, const fv_answers *a, fv_answers *problems)
 {
 	const fv_form *f = in->f;
-	size_t before = problems->n;
-	int *field = fv_xcalloc(a->n + 1, sizeof *field);
+	size_t n = f->nfields, before = problems->n;
+	int *first = fv_xcalloc(n + 1, sizeof *first), *last = fv_xcalloc(n + 1, sizeof *last);
+	int *next = fv_xcalloc(a->n + 1, sizeof *next), *stack = fv_xcalloc(n + 1, sizeof *stack);
+	unsigned char *seen = fv_xcalloc(n + 1, 1);
 	char msg[512];
 
+	for (size_t fi = 0; fi < n; fi++)
+		first[fi] = last[fi] = -1;
+	/* each field's answers, in the order given */
 	for (size_t i = 0; i < a->n; i++) {
-		field[i] = fv_form_field_index(f, a->items[i].name);
-		if (field[i] < 0)
+		int fi = fv_form_field_index(f, a->items[i].name);
+		next[i] = -1;
+		if (fi < 0) {
 			fv_answers_add(problems, a->items[i].name, "no such question in the form");
+			continue;
+		}
+		if (first[fi] < 0)
+			first[fi] = (int)i;
+		else
+			next[last[fi]] = (int)i;
+		last[fi] = (int)i;
 	}
-	for (size_t fi = 0; fi < f->nfields; fi++) {
-		for (size_t i = 0; i < a->n; i++) {
-			if (field[i] != (int)fi || !in->relevant[fi])
+	/* the answers the instance holds already can be cleared by any of these */
+	for (size_t x = 0; x < n; x++)
+		if (f->fields[x].type != FV_Q_CALCULATE && in->values[x][0])
+			mark_relevance_sources(f, (int)x, seen, stack);
+	for (size_t fi = 0; fi < n; fi++) {
+		for (int i = first[fi]; i >= 0; i = next[i]) {
+			settle_to(in, (size_t)in->pos[fi]);
+			if (!in->relevant[fi])
 				continue;
-			if (fv_instance_set(in, (int)fi, a->items[i].value, msg, sizeof msg) != FV_OK)
+			if (store_answer(in, (int)fi, a->items[i].value, msg, sizeof msg) != FV_OK) {
 				fv_answers_add(problems, a->items[i].name, msg);
+				continue;
+			}
+			if (seen[fi] & HAZARD)
+				settle(in);
+			if (f->relevance_after[fi] && in->values[fi][0])
+				mark_relevance_sources(f, (int)fi, seen, stack);
 		}
 	}
-	free(field);
+	settle(in);
+	free(first);
+	free(last);
+	free(next);
+	free(stack);
+	free(seen);
 	return problems->n - before;
 }
 

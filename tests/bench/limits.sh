@@ -1,7 +1,7 @@
 #!/bin/sh
 # `make bench-limits`: the limits too slow for make check.
-#   - test_limits in full (FV_LIMITS_FULL=1): a bundle inflating to 1 GiB,
-#     the 2,000-question draft resumed;
+#   - test_limits in full (FV_LIMITS_FULL=1): a bundle inflating to 1 GiB
+#     (make check runs the 2,000-question form and its draft resumed too);
 #   - a store of FV_BENCH_LIMIT_VISITS visits (1,000,000 by default; 10,000
 #     people) made by `fieldvisit generate` (kept in FV_BENCH_DIR/limits/
 #     when FV_BENCH_DIR is set: making it takes long), then opened and

@@ -6,13 +6,15 @@
  * the order given (which a person can also do, going back and forth), then
  * on a fresh instance the way `form fill` does it (fv_instance_apply() and
  * fv_instance_report()).  Each instance is checked.  Nothing may crash,
- * leak or read out of bounds.
+ * leak or read out of bounds, and fv_instance_apply, which settles once,
+ * must give what setting the answers in form order one by one gives.
  *
  *   libFuzzer:  ./configure CC=clang --enable-fuzzing && make
  *               tests/fuzz/fuzz_answers tests/fuzz/corpus/answers
  *   replay:     tests/unit/test_fuzz_corpus (make check)
  */
 #include <stdlib.h>
+#include <string.h>
 
 #include "fieldvisit/forms.h"
 #include "fuzz.h"
@@ -91,6 +93,30 @@ FV_FUZZ_ENTRY(answers)
 		(void)fv_instance_report(in, &refused, &problems);
 		for (size_t i = 0; i < f->nfields; i++)
 			(void)fv_instance_alert_raised(in, (int)i);
+
+		/* in form order, one answer settled at a time: the same */
+		fv_instance *one = fv_instance_new(f, f->default_lang);
+		size_t nrefused = 0;
+		for (size_t fi = 0; fi < f->nfields; fi++)
+			for (size_t i = 0; i < ans.n; i++) {
+				char msg[512];
+				if (fv_form_field_index(f, ans.items[i].name) != (int)fi ||
+				    !fv_instance_relevant(one, (int)fi))
+					continue;
+				if (fv_instance_set(one, (int)fi, ans.items[i].value, msg, sizeof msg) !=
+				    FV_OK)
+					nrefused++;
+			}
+		for (size_t i = 0; i < ans.n; i++)
+			if (fv_form_field_index(f, ans.items[i].name) < 0)
+				nrefused++;
+		if (nrefused != refused.n)
+			abort();
+		for (size_t i = 0; i < f->nfields; i++)
+			if (strcmp(fv_instance_get(in, (int)i), fv_instance_get(one, (int)i)) != 0 ||
+			    fv_instance_relevant(in, (int)i) != fv_instance_relevant(one, (int)i))
+				abort();
+		fv_instance_free(one);
 		fv_answers_release(&problems);
 		fv_answers_release(&refused);
 		fv_instance_free(in);

@@ -1,5 +1,8 @@
 /* Unit tests of src/core: dates, UTF-8, number parsing, buffers, errors. */
+#include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
+#include <time.h>
 
 #include "fieldvisit/core.h"
 #include "tap.h"
@@ -61,6 +64,81 @@ static void test_times(void)
 	setenv("TZ", "Asia/Shanghai", 1);
 	fv_datetime_format(20780 * 86400.0 + 36930.25, buf);
 	is_str(buf, "2026-11-23T10:15:30.250+08:00", "date-time format with offset");
+}
+
+/* fv_datetime_format as it was written with snprintf: the reference. */
+static void datetime_format_ref(double t, char out[static 40])
+{
+	double whole = floor(t);
+	int ms = (int)llround((t - whole) * 1000);
+	if (ms >= 1000) {
+		whole += 1;
+		ms -= 1000;
+	}
+	long long secs = (long long)whole;
+	long long dayn = secs >= 0 ? secs / 86400 : -((-secs + 86399) / 86400);
+	int rem = (int)(secs - dayn * 86400);
+	int y, m, d;
+	struct tm lt;
+	fv_date_to_ymd((int32_t)dayn, &y, &m, &d);
+	time_t at = (time_t)secs;
+	long off = localtime_r(&at, &lt) ? lt.tm_gmtoff : 0;
+	at = (time_t)(secs - off);
+	off = localtime_r(&at, &lt) ? lt.tm_gmtoff : 0;
+	char sign = off < 0 ? '-' : '+';
+	int aoff = (int)(labs(off) % 86400);
+	snprintf(out, 40, "%04d-%02d-%02dT%02d:%02d:%02d.%03d%c%02d:%02d", y % 10000, m % 100,
+		 d % 100, rem / 3600 % 24, rem / 60 % 60, rem % 60, ms % 1000, sign, aoff / 3600,
+		 aoff / 60 % 60);
+}
+
+/* The digit-by-digit fv_datetime_format writes what snprintf wrote, in
+ * zones east and west, with half hours and summer time, over the years
+ * 0000-9999 and past them, and around each second's milliseconds. */
+static void test_datetime_format(void)
+{
+	static const char *const zones[] = {"Asia/Shanghai", "America/New_York", "Asia/Kolkata",
+					    "UTC", "America/St_Johns", "Australia/Lord_Howe"};
+	uint64_t x = 88172645463325252ULL;
+	long bad = 0, n = 0;
+	char got[40], want[40], first[100] = "";
+	for (size_t z = 0; z < sizeof zones / sizeof zones[0]; z++) {
+		setenv("TZ", zones[z], 1);
+		tzset();
+		for (int i = 0; i < 50000; i++) {
+			x ^= x << 13;
+			x ^= x >> 7;
+			x ^= x << 17;
+			double t;
+			switch (i % 4) {
+			case 0:   /* any time of the years 0000-9999 and a little past */
+				t = (double)((int64_t)(x % 330000000000ULL) - 62200000000LL) +
+				    (double)(x >> 40 & 1023) / 1024;
+				break;
+			case 1:   /* this century, to the millisecond and between */
+				t = 946684800.0 + (double)(x % 3200000000ULL) +
+				    (double)((x >> 44) % 1000) / 1000.0 + (x >> 60 & 1 ? 0.0004999 : 0);
+				break;
+			case 2:   /* just under a whole second */
+				t = 1767225600.0 + (double)(x % 100000000ULL) + 0.9995 +
+				    (double)(x >> 50 & 7) / 100000.0;
+				break;
+			default:  /* far out */
+				t = (double)((int64_t)x >> 20);
+				break;
+			}
+			fv_datetime_format(t, got);
+			datetime_format_ref(t, want);
+			n++;
+			if (strcmp(got, want) != 0 && bad++ == 0)
+				snprintf(first, sizeof first, "%s %.4f: %s, not %s", zones[z], t, got, want);
+		}
+	}
+	setenv("TZ", "Asia/Shanghai", 1);
+	tzset();
+	ok(bad == 0, "fv_datetime_format writes what snprintf wrote (%ld times)", n);
+	if (bad)
+		printf("# %ld differ; first: %s\n", bad, first);
 }
 
 static void test_utf8(void)
@@ -144,6 +222,7 @@ int main(void)
 {
 	test_dates();
 	test_times();
+	test_datetime_format();
 	test_utf8();
 	test_numbers();
 	test_buf_errors();
