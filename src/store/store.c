@@ -265,6 +265,8 @@ static fv_status open_db(fv_store *s, int create, fv_errors *err)
 	if (rc != SQLITE_OK)
 		return store_error(s, rc, "opening", err);
 	sqlite3_extended_result_codes(s->db, 1);
+	if ((rc = store_sql_functions(s->db)) != SQLITE_OK)
+		return store_error(s, rc, "opening", err);
 	if (!pragma_is(s, "PRAGMA locking_mode=EXCLUSIVE", "exclusive")) {
 		fv_errors_add(err, s->path, 0, "cannot lock the store");
 		return FV_EIO;
@@ -688,6 +690,12 @@ fv_status fv_store_integrity(fv_store *s, fv_errors *err)
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE)
 		return store_error(s, rc, "checking", err);
+	/* the pages are sound: do the derived schedule facts match? */
+	if (err->n == before) {
+		fv_status cs = store_check_sched(s, err);
+		if (cs != FV_OK)
+			return cs;
+	}
 	return err->n == before ? FV_OK : FV_EIO;
 }
 

@@ -2112,6 +2112,237 @@ static void test_pin_6(void)
 	fv_store_close(s);
 }
 
+/* ------------------------------------------------------------------ */
+/* Schema 8: the compact schedule facts                                */
+
+/* sched_fact holds what visit_fact says it must (store_check_sched). */
+static int sched_agrees(fv_store *s)
+{
+	reset();
+	fv_status st = store_check_sched(s, &err);
+	if (st != FV_OK)
+		diag("sched_fact: %s", first());
+	return st == FV_OK;
+}
+
+static long rows_of(fv_store *s, const char *sql)
+{
+	sqlite3_stmt *st = NULL;
+	long n = -1;
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return n;
+}
+
+static int cmp_line(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The visits of the schedule facts since 2020-01-01 of person (NULL:
+ * everyone), one sorted line each: "person visit form date duration
+ * followup".  From fv_store_schedule_facts, or (sql) read from visit_fact
+ * as fv_store_schedule_facts read it at schema 7. */
+static char *facts_text(fv_store *s, const char *person, int sql)
+{
+	char **lines = NULL;
+	size_t n = 0, cap = 0;
+	int32_t since;
+	fv_date_parse("2020-01-01", &since);
+	if (sql) {
+		sqlite3_stmt *st = NULL;
+		if (sqlite3_prepare_v2(s->db,
+				       "SELECT f.person_id, f.id, f.form_id, f.visit_date,"
+				       " ifnull(f.duration, -1), ifnull(f.followup_due, '-')"
+				       " FROM visit_fact f JOIN person p ON p.id = f.person_id"
+				       " WHERE f.visit_date >= '2020-01-01'"
+				       " AND (?1 IS NULL OR f.person_id = ?1)",
+				       -1, &st, NULL) != SQLITE_OK)
+			return fv_xstrdup(sqlite3_errmsg(s->db));
+		if (person)
+			sqlite3_bind_text(st, 1, person, -1, SQLITE_STATIC);
+		while (sqlite3_step(st) == SQLITE_ROW) {
+			lines = fv_xgrow(lines, &cap, n + 1, sizeof *lines);
+			lines[n++] = fv_xasprintf("%s %s %s %s %d %s", sqlite3_column_text(st, 0),
+						  sqlite3_column_text(st, 1), sqlite3_column_text(st, 2),
+						  sqlite3_column_text(st, 3), sqlite3_column_int(st, 4),
+						  sqlite3_column_text(st, 5));
+		}
+		sqlite3_finalize(st);
+	} else {
+		fv_schedule_facts f;
+		reset();
+		if (fv_store_schedule_facts(s, person, since, &f, &err) != FV_OK)
+			return fv_xasprintf("facts: %s", first());
+		for (size_t i = 0; i < f.n; i++)
+			for (size_t k = 0; k < f.people[i].nvisits; k++) {
+				const fv_sched_visit *v = &f.people[i].visits[k];
+				char date[16], due[16];
+				fv_date_format(v->date, date);
+				if (v->followup_due == FV_SCHED_NO_DATE)
+					strcpy(due, "-");
+				else
+					fv_date_format(v->followup_due, due);
+				lines = fv_xgrow(lines, &cap, n + 1, sizeof *lines);
+				lines[n++] = fv_xasprintf("%s %s %s %s %d %s", f.people[i].id, v->id,
+							  v->form_id, date, v->duration, due);
+			}
+		fv_schedule_facts_release(&f);
+	}
+	qsort(lines, n, sizeof *lines, cmp_line);
+	fv_buf b;
+	fv_buf_init(&b);
+	fv_buf_adds(&b, "");
+	for (size_t i = 0; i < n; i++) {
+		fv_buf_addf(&b, "%s\n", lines[i]);
+		free(lines[i]);
+	}
+	free(lines);
+	return fv_buf_take(&b);
+}
+
+/* fv_store_schedule_facts reads what schema 7 read, for everyone and for
+ * person; n is how many visits that must be. */
+static void facts_same(fv_store *s, const char *person, long n, const char *what)
+{
+	char *api = facts_text(s, NULL, 0), *ref = facts_text(s, NULL, 1);
+	long lines = 0;
+	for (const char *p = ref; *p; p++)
+		lines += *p == '\n';
+	is_str(api, ref, "%s: the facts of everyone are those of visit_fact", what);
+	ok(lines == n, "%s: %ld visits that count (%ld)", what, n, lines);
+	free(api);
+	free(ref);
+	api = facts_text(s, person, 0);
+	ref = facts_text(s, person, 1);
+	is_str(api, ref, "%s: and those of one person", what);
+	free(api);
+	free(ref);
+}
+
+static void test_pin_7(void)
+{
+	fv_buf t;
+	fv_buf_init(&t);
+	store_schema_pin(7);
+	fv_store *s = create_store("pinned7.fv", FV_ROLE_WORKER);
+	store_schema_pin(0);
+	if (!ok(s != NULL, "a store made at schema 7"))
+		goto out;
+	ok(version_of(s) == 7, "at schema 7");
+	fv_person_input in = {
+		.name = "Seven", .sex = "male", .birth = "1985-07-15",
+		.resident_id = "320102198507150016", .village = "North",
+	};
+	char pa[FV_ID_BYTES], pb[FV_ID_BYTES];
+	reset();
+	ok(fv_person_add(s, &in, pa, &err) == FV_OK, "schema 7: a person");
+	/* every behaviour of the visit triggers, then ids of both kinds */
+	trig_script(s, "old-", pa, &t);
+	ok(trig_insert(s, &t, "", pa, "0b7e2f6a-1c3d-4e5f-8a9b-0c1d2e3f4a5b", 1, "received",
+		       "2026-10-03") &&
+	   trig_insert(s, &t, "", pa, "0B7E2F6A-1C3D-4E5F-8A9B-0C1D2E3F4A5C", 1, "submitted",
+		       "2026-10-04"),
+	   "schema 7: visits with a lower-case and an upper-case UUID");
+	long counted = rows_of(s, "SELECT count(*) FROM visit_fact");
+	fv_store_close(s);
+
+	s = open_store("pinned7.fv");
+	if (!ok(s && version_of(s) == STORE_SCHEMA_VERSION, "opening brings it to %d",
+		STORE_SCHEMA_VERSION))
+		goto out;
+	ok(sched_agrees(s), "the upgrade fills sched_fact from visit_fact");
+	ok(counted > 20, "%ld visits that count", counted);
+	ok(rows_of(s, "SELECT count(*) FROM sched_fact") == 1 &&
+	   rows_of(s, "SELECT length(facts) FROM sched_fact") ==
+		   rows_of(s, "SELECT sum(17 + length(id) + length(form_id)) - 20 FROM visit_fact"),
+	   "one row for the person, 17 bytes, the id and the form for each visit, a lower-case"
+	   " UUID as its 16 bytes");
+	facts_same(s, pa, counted, "after the upgrade");
+	char *all = facts_text(s, pa, 0);
+	ok(strstr(all, " 0b7e2f6a-1c3d-4e5f-8a9b-0c1d2e3f4a5b phq9 2026-10-03 10 2026-12-01\n") &&
+	   strstr(all, " 0B7E2F6A-1C3D-4E5F-8A9B-0C1D2E3F4A5C phq9 2026-10-04 10 2026-12-01\n"),
+	   "both ids read back as they were written");
+	free(all);
+
+	/* every writer's change, one at a time: sched_fact follows */
+	in.name = "Eight";
+	in.sex = "female";
+	in.resident_id = "510107196003120022";
+	in.birth = "1960-03-12";
+	reset();
+	ok(fv_person_add(s, &in, pb, &err) == FV_OK, "schema 8: a person");
+	static const char *const ids[] = {
+		"4f1c0e2a-9b3d-4c5e-8f6a-7b8c9d0e1f2a", "4f1c0e2a-9b3d-4c5e-8f6a-7b8c9d0e1f2b",
+		"4f1c0e2a-9b3d-4c5e-8f6a-7b8c9d0e1f2c",
+	};
+	struct {
+		const char *what;
+		int insert;   /* else a state change */
+		size_t id;
+		int version;
+		const char *a, *b;   /* insert: state, date; change: from, to */
+	} steps[] = {
+		{"an import of a received visit", 1, 0, 1, "received", "2026-11-02"},
+		{"its newer version replaces it", 1, 0, 2, "submitted", "2026-11-04"},
+		{"an older version arriving later changes nothing", 1, 0, 1, "received", "2026-11-02"},
+		{"sent", 0, 0, 2, "submitted", "sent"},
+		{"received", 0, 0, 2, "sent", "received"},
+		{"returned: it no longer counts", 0, 0, 2, "received", "returned"},
+		{"its correction, a draft", 1, 0, 3, "draft", ""},
+		{"submitted: it counts again", 0, 0, 3, "draft", "submitted"},
+		{"a local draft", 1, 1, 1, "draft", ""},
+		{"submitted", 0, 1, 1, "draft", "submitted"},
+		{"approved", 1, 2, 1, "received", "2026-11-10"},
+		{"received, approved", 0, 2, 1, "received", "approved"},
+	};
+	for (size_t i = 0; i < sizeof steps / sizeof steps[0]; i++) {
+		if (steps[i].insert)
+			trig_insert(s, &t, "", pb, ids[steps[i].id], steps[i].version, steps[i].a,
+				    steps[i].b);
+		else
+			trig_state(s, &t, "", ids[steps[i].id], steps[i].version, steps[i].a,
+				   steps[i].b);
+		ok(sched_agrees(s), "schema 8: %s; sched_fact follows", steps[i].what);
+	}
+	trig_insert(s, &t, "", pb, "4f1c0e2a-9b3d-4c5e-8f6a-7b8c9d0e1f2d", 1, "draft", "");
+	reset();
+	ok(store_exec(s, "DELETE FROM visit WHERE id = '4f1c0e2a-9b3d-4c5e-8f6a-7b8c9d0e1f2d'",
+		      &err) == FV_OK && sched_agrees(s),
+	   "schema 8: a draft deleted; sched_fact follows");
+	/* pb's three visits count: 1f2a at version 3, 1f2b, 1f2c */
+	facts_same(s, pb, counted + 3, "after the changes");
+	trig_script(s, "new-", pa, &t);
+	ok(sched_agrees(s), "the whole script of the visit triggers at schema 8");
+
+	/* check finds a sched_fact that does not match */
+	reset();
+	ok(fv_store_integrity(s, &err) == FV_OK, "check: a sound store");
+	ok(store_exec(s, "UPDATE sched_fact SET facts = fv_pack_put(facts,"
+			 " fv_pack_one('2026-11-02', 'old-life', 'phq9', 99, NULL))"
+			 " WHERE person = (SELECT min(person) FROM sched_fact)", &err) == FV_OK,
+	   "one schedule fact changed behind the triggers");
+	reset();
+	ok(fv_store_integrity(s, &err) == FV_EIO &&
+	   has_part("integrity: 1 people's visits that count differ from their schedule facts") &&
+	   has_part("integrity: 1 schedule facts are not those of visits that count"),
+	   "check says so");
+	reset();
+	ok(store_exec(s, "UPDATE sched_fact SET facts = x'0102'"
+			 " WHERE person = (SELECT min(person) FROM sched_fact)", &err) == FV_OK,
+	   "a schedule fact damaged");
+	char *damaged = facts_text(s, NULL, 0);
+	ok(strstr(damaged, "the schedule facts are damaged ('fieldvisit check')") != NULL,
+	   "reading the facts says so");
+	free(damaged);
+
+	fv_store_close(s);
+out:
+	fv_buf_release(&t);
+}
+
 int main(void)
 {
 	char tmpl[512];
@@ -2157,6 +2388,7 @@ int main(void)
 	test_pin_4();
 	test_pin_5();
 	test_pin_6();
+	test_pin_7();
 	test_scale();
 
 	fv_errors_release(&err);
