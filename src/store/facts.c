@@ -7,9 +7,14 @@
  * text goes into one arena (offsets while it grows, pointers at the end),
  * so that 100,000 visits are not 200,000 small allocations.
  */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE   /* posix_fadvise */
+#endif
+#include <fcntl.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "data_internal.h"
 
@@ -511,6 +516,112 @@ static uintptr_t form_of(arena *a, forms *f, const uint8_t *form, size_t n)
 	return f->id[f->count++];
 }
 
+/* ------------------------------------------------------------------ */
+/* Reading ahead                                                       */
+
+enum { PAGE = 4096, PREFETCH_LEVELS = 6 };
+
+static uint32_t be32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+/* The children of b-tree page pg (its decrypted bytes in page) into
+ * *out; 0 when it is not an interior page. */
+static int children(uint32_t pg, const uint8_t *page, uint32_t npages, uint32_t **out,
+		    size_t *n, size_t *cap)
+{
+	size_t h = pg == 1 ? 100 : 0;
+	if (page[h] != 0x02 && page[h] != 0x05)
+		return 0;
+	size_t cells = (size_t)page[h + 3] << 8 | page[h + 4];
+	for (size_t i = 0; i <= cells; i++) {
+		uint32_t child;
+		if (i == cells) {
+			child = be32(page + h + 8);   /* the right-most pointer */
+		} else {
+			size_t at = h + 12 + 2 * i;
+			if (at + 2 > PAGE)
+				return 1;
+			size_t cell = (size_t)page[at] << 8 | page[at + 1];
+			if (cell + 4 > PAGE)
+				continue;
+			child = be32(page + cell);
+		}
+		if (child >= 2 && child <= npages) {
+			*out = fv_xgrow(*out, cap, *n + 1, sizeof **out);
+			(*out)[(*n)++] = child;
+		}
+	}
+	return 1;
+}
+
+/*
+ * Ask the system for the pages of the b-trees of tables (their leaves
+ * above all) before they are read one by one.  The schedule facts of a
+ * store in use are spread over the file (each visit rewrites its
+ * person's row), and a cold read of them was one disk wait per page; the
+ * pages asked for at once come in parallel.  The interior pages are read
+ * through the cipher VFS from the main file (a page newer in the log
+ * only gives a hint less); nothing here can fail the read that follows.
+ */
+size_t store_prefetch_tables(fv_store *s, const char *const *tables, size_t ntables)
+{
+	sqlite3_file *f = NULL;
+	sqlite3_int64 size = 0;
+	size_t asked = 0;
+	if (sqlite3_file_control(s->db, "main", SQLITE_FCNTL_FILE_POINTER, &f) != SQLITE_OK ||
+	    !f || !f->pMethods || f->pMethods->xFileSize(f, &size) != SQLITE_OK || size < PAGE)
+		return 0;
+	int fd = open(s->path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0)
+		return 0;
+	uint32_t npages = (uint32_t)(size / PAGE);
+	uint8_t *page = fv_xmalloc(PAGE);
+	uint32_t *level = NULL, *next = NULL;
+	size_t nlevel = 0, levelcap = 0, nnext = 0, nextcap = 0;
+	for (size_t t = 0; t < ntables; t++) {
+		sqlite3_stmt *q = NULL;
+		if (sqlite3_prepare_v2(s->db, "SELECT rootpage FROM sqlite_schema WHERE name = ?1", -1,
+				       &q, NULL) != SQLITE_OK)
+			break;
+		sqlite3_bind_text(q, 1, tables[t], -1, SQLITE_STATIC);
+		uint32_t root = sqlite3_step(q) == SQLITE_ROW ? (uint32_t)sqlite3_column_int64(q, 0) : 0;
+		sqlite3_finalize(q);
+		if (!root || root > npages)
+			continue;
+		nlevel = 0;
+		level = fv_xgrow(level, &levelcap, 1, sizeof *level);
+		level[nlevel++] = root;
+		/* level by level: the interior pages read, their children asked
+		 * for together; a b-tree's leaves are all at one depth */
+		for (int depth = 0; depth < PREFETCH_LEVELS && nlevel; depth++) {
+			nnext = 0;
+			for (size_t i = 0; i < nlevel; i++) {
+				if (f->pMethods->xRead(f, page, PAGE, (sqlite3_int64)(level[i] - 1) * PAGE) !=
+					    SQLITE_OK ||
+				    !children(level[i], page, npages, &next, &nnext, &nextcap))
+					break;
+			}
+			for (size_t i = 0; i < nnext; i++)
+				asked += posix_fadvise(fd, (off_t)(next[i] - 1) * PAGE, PAGE,
+						       POSIX_FADV_WILLNEED) == 0;
+			uint32_t *swap = level;
+			size_t swapcap = levelcap;
+			level = next;
+			levelcap = nextcap;
+			nlevel = nnext;
+			next = swap;
+			nextcap = swapcap;
+		}
+	}
+	free(level);
+	free(next);
+	free(page);
+	close(fd);
+	return asked;
+}
+
 fv_status fv_store_schedule_facts(fv_store *s, const char *person, int32_t since,
 				  fv_schedule_facts *out, fv_errors *err)
 {
@@ -531,8 +642,11 @@ fv_status fv_store_schedule_facts(fv_store *s, const char *person, int32_t since
 
 	memset(out, 0, sizeof *out);
 	fv_buf_init(&a.b);
-	if (!person)
+	if (!person) {
+		static const char *const read[] = {"person", "sched_fact", "alert", "alert_by_person"};
+		(void)store_prefetch_tables(s, read, sizeof read / sizeof read[0]);
 		store_scan_cache(s, 1);
+	}
 
 	/* the people, in the order of their rows (one pass over the table;
 	 * in id order it was a seek into the table for each) */

@@ -109,6 +109,10 @@ FV_MUST_CHECK fv_status store_schema_migrate(fv_store *s, fv_errors *err);
  * followup_due) the facts of a group.  SQLITE_OK or SQLite's error.
  */
 int store_sql_functions(sqlite3 *db);
+/* Ask the system to read ahead the pages of the b-trees of tables (by
+ * name: tables or indexes) below their roots, found from their interior
+ * pages; how many pages were asked for.  Never fails. */
+size_t store_prefetch_tables(fv_store *s, const char *const *tables, size_t ntables);
 /* Compare sched_fact with what visit_fact says it holds: one line in err
  * per kind of difference, FV_EIO when there is one. */
 FV_MUST_CHECK fv_status store_check_sched(fv_store *s, fv_errors *err);

@@ -1887,6 +1887,8 @@ out:
 /* ------------------------------------------------------------------ */
 /* 10,000 people, 100,000 visits                                       */
 
+static long rows_of(fv_store *s, const char *sql);
+
 #define SCALE_PEOPLE 10000
 #define SCALE_VISITS 10   /* per person */
 
@@ -1987,6 +1989,20 @@ static void test_scale(void)
 	   "one village");
 	diag("one village: %.3f s", monotonic() - t0);
 	fv_person_list_free(people, n);
+
+	/* reading ahead asks for every page of a b-tree below its root (the
+	 * log written into the file first: the walk reads the file) */
+	static const char *const trees[] = {"person", "sched_fact"};
+	ok(sqlite3_exec(s->db, "PRAGMA wal_checkpoint(TRUNCATE)", NULL, NULL, NULL) == SQLITE_OK,
+	   "checkpoint");
+	long below = rows_of(s, "SELECT count(*) FROM dbstat WHERE name IN ('person', 'sched_fact')"
+				" AND pagetype IN ('internal', 'leaf') AND path <> '/'");
+	size_t asked = store_prefetch_tables(s, trees, 2);
+	ok(below > 600 && asked == (size_t)below,
+	   "read ahead: %zu pages asked for, %ld below the roots of person and sched_fact", asked,
+	   below);
+	const char *none[] = {"no_such_table"};
+	ok(store_prefetch_tables(s, none, 1) == 0, "read ahead: nothing for no table");
 out:
 	fv_store_close(s);
 	free(ids);
