@@ -1,9 +1,10 @@
 /*
  * fieldvisit store: the facts schedules are computed from.
  *
- * Three queries -- the people, the visits that count, the alerts not
- * closed -- each in person order, joined as the rows are read.  Reading
- * everyone, the page cache is kept small: each page is read once.  Every
+ * Three queries -- the people, the visits that count (sched_fact, whose
+ * SQL functions are here too), the alerts not closed -- joined as the
+ * rows are read.  Reading everyone, the pages of those tables are asked
+ * for ahead and the page cache is kept small: each page is read once.  Every
  * text goes into one arena (offsets while it grows, pointers at the end),
  * so that 100,000 visits are not 200,000 small allocations.
  */
@@ -314,7 +315,8 @@ static void sql_pack_del(sqlite3_context *cx, int argc, sqlite3_value **argv)
 	fv_buf key;
 	(void)argc;
 	fv_buf_init(&key);
-	/* the entry of a visit with that id, to compare ids with */
+	/* an entry made from the id alone (its other fields are made from the
+	 * id too, and are not compared): only its id part is used */
 	sqlite3_value *args[5] = {argv[1], argv[1], argv[1], argv[1], argv[1]};
 	int have = encode_entry(&key, args) &&
 		   entry_at((const uint8_t *)key.s, key.len, 0, &gone);
