@@ -753,6 +753,64 @@ static fv_status migrate_8_9(fv_store *s, fv_errors *err)
 	return step_sql(s, schema_v9, "adding the report facts (schema 9)", err);
 }
 
+/* Schema 10: what schedules read, small and in few rows.  Today reads the
+ * facts of every visit of two years; visit_fact keys them by text
+ * (person UUID, date, visit UUID, form id: about 115 bytes a row), its
+ * pages are spread over the whole file, so a cold Today read some 2,800
+ * pages one by one, and 100,000 rows through SQLite cost more than what
+ * is done with them.  sched_fact holds the same facts packed: one row per
+ * person and span of 512 days (the person's rowid -- people are never
+ * deleted, nor is the store vacuumed -- and day / 512), its visits in one
+ * blob of entries (day, duration, follow-up day, the visit id as its 16
+ * bytes when it is a lower-case UUID, the form id), about 37 bytes a
+ * visit, sorted by day (facts.c has the layout).  Kept by triggers on visit_fact, so it follows every change of
+ * what counts (an insert, a newer version, a state change, a draft's
+ * delete) through the triggers that already say it; `check` compares the
+ * two (store_check_sched).  Derived data: never synced. */
+static const char schema_v10[] =
+	"CREATE TABLE sched_fact ("
+	"  person INTEGER NOT NULL,"
+	"  span INTEGER NOT NULL,"
+	"  facts BLOB NOT NULL,"
+	"  PRIMARY KEY (person, span)"
+	") STRICT, WITHOUT ROWID;"
+	"CREATE TRIGGER sched_fact_insert AFTER INSERT ON visit_fact BEGIN"
+	"  INSERT INTO sched_fact(person, span, facts) VALUES ("
+	"    (SELECT rowid FROM person WHERE id = NEW.person_id), fv_span(NEW.visit_date),"
+	"    fv_pack_one(NEW.visit_date, NEW.id, NEW.form_id, NEW.duration, NEW.followup_due))"
+	"    ON CONFLICT (person, span) DO UPDATE SET facts = fv_pack_put(facts, excluded.facts);"
+	"END;"
+	"CREATE TRIGGER sched_fact_delete AFTER DELETE ON visit_fact BEGIN"
+	"  UPDATE sched_fact SET facts = fv_pack_del(facts, OLD.id)"
+	"    WHERE person = (SELECT rowid FROM person WHERE id = OLD.person_id)"
+	"    AND span = fv_span(OLD.visit_date);"
+	"  DELETE FROM sched_fact"
+	"    WHERE person = (SELECT rowid FROM person WHERE id = OLD.person_id)"
+	"    AND span = fv_span(OLD.visit_date) AND length(facts) = 0;"
+	"END;"
+	"CREATE TRIGGER sched_fact_update AFTER UPDATE ON visit_fact BEGIN"
+	"  UPDATE sched_fact SET facts = fv_pack_del(facts, OLD.id)"
+	"    WHERE person = (SELECT rowid FROM person WHERE id = OLD.person_id)"
+	"    AND span = fv_span(OLD.visit_date);"
+	"  DELETE FROM sched_fact"
+	"    WHERE person = (SELECT rowid FROM person WHERE id = OLD.person_id)"
+	"    AND span = fv_span(OLD.visit_date) AND length(facts) = 0;"
+	"  INSERT INTO sched_fact(person, span, facts) VALUES ("
+	"    (SELECT rowid FROM person WHERE id = NEW.person_id), fv_span(NEW.visit_date),"
+	"    fv_pack_one(NEW.visit_date, NEW.id, NEW.form_id, NEW.duration, NEW.followup_due))"
+	"    ON CONFLICT (person, span) DO UPDATE SET facts = fv_pack_put(facts, excluded.facts);"
+	"END;"
+	"INSERT INTO sched_fact(person, span, facts)"
+	"  SELECT p.rowid, fv_span(f.visit_date),"
+	"    fv_pack_agg(f.visit_date, f.id, f.form_id, f.duration, f.followup_due)"
+	"  FROM visit_fact f JOIN person p ON p.id = f.person_id"
+	"  GROUP BY 1, 2 ORDER BY 1, 2;";
+
+static fv_status migrate_9_10(fv_store *s, fv_errors *err)
+{
+	return step_sql(s, schema_v10, "adding the compact schedule facts (schema 10)", err);
+}
+
 /* ------------------------------------------------------------------ */
 /* Running the steps                                                   */
 
@@ -769,6 +827,7 @@ static const migrate_step steps[] = {
 	migrate_6_7,
 	migrate_7_8,
 	migrate_8_9,
+	migrate_9_10,
 };
 
 _Static_assert(sizeof steps / sizeof steps[0] == STORE_SCHEMA_VERSION,
@@ -818,6 +877,10 @@ fv_status store_schema_migrate_to(fv_store *s, int version, fv_errors *err)
 	}
 	if (have >= version)
 		return FV_OK;
+	/* the triggers and backfills of schemas 9 and 10 call them */
+	int rc = store_sql_functions(s->db);
+	if (rc != SQLITE_OK)
+		return store_error(s, rc, "migrating", err);
 	own = sqlite3_get_autocommit(s->db);
 	if (own && (st = store_begin(s, err)) != FV_OK)
 		return st;

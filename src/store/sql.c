@@ -121,5 +121,5 @@ int store_sql_functions(sqlite3 *db)
 		if (rc != SQLITE_OK)
 			return rc;
 	}
-	return SQLITE_OK;
+	return store_sched_functions(db);
 }

@@ -93,7 +93,7 @@ FV_MUST_CHECK fv_status store_stage_receipt(fv_store *s, const char *peer, const
 /* ---- schema (schema.c) ---- */
 
 /* The schema version this build writes (PRAGMA user_version). */
-#define STORE_SCHEMA_VERSION 9
+#define STORE_SCHEMA_VERSION 10
 /* Create the tables of a new store, or upgrade an older one step by step,
  * in one transaction.  A store newer than this build is refused. */
 FV_MUST_CHECK fv_status store_schema_migrate(fv_store *s, fv_errors *err);
@@ -108,6 +108,25 @@ FV_MUST_CHECK fv_status store_schema_migrate(fv_store *s, fv_errors *err);
 int store_sql_functions(sqlite3 *db);
 /* What fv_hash gives for n bytes of t (the report facts' answers hash). */
 uint64_t store_sql_hash(const unsigned char *t, size_t n);
+/* ---- schedule facts (facts.c) ---- */
+
+/*
+ * The SQL functions the triggers of sched_fact use (schema 10), for db
+ * (store_sql_functions registers them too):
+ * fv_span(date) is the span of 512 days of a visit date; fv_pack_one(date,
+ * id, form_id, duration, followup_due) one visit's entry; fv_pack_put(
+ * facts, entries) and fv_pack_del(facts, id) the facts with entries in or
+ * a visit out; the aggregate fv_pack_agg(date, id, form_id, duration,
+ * followup_due) the facts of a group.  SQLITE_OK or SQLite's error.
+ */
+int store_sched_functions(sqlite3 *db);
+/* Ask the system to read ahead the pages of the b-trees of tables (by
+ * name: tables or indexes) below their roots, found from their interior
+ * pages; how many pages were asked for.  Never fails. */
+size_t store_prefetch_tables(fv_store *s, const char *const *tables, size_t ntables);
+/* Compare sched_fact with what visit_fact says it holds: one line in err
+ * per kind of difference, FV_EIO when there is one. */
+FV_MUST_CHECK fv_status store_check_sched(fv_store *s, fv_errors *err);
 
 /* ---- installed forms (forms.c) ---- */
 

@@ -1922,6 +1922,8 @@ out:
 /* ------------------------------------------------------------------ */
 /* 10,000 people, 100,000 visits                                       */
 
+static long rows_of(fv_store *s, const char *sql);
+
 #define SCALE_PEOPLE 10000
 #define SCALE_VISITS 10   /* per person */
 
@@ -2025,6 +2027,20 @@ static void test_scale(void)
 	   "one village");
 	diag("one village: %.3f s", monotonic() - t0);
 	fv_person_list_free(people, n);
+
+	/* reading ahead asks for every page of a b-tree below its root (the
+	 * log written into the file first: the walk reads the file) */
+	static const char *const trees[] = {"person", "sched_fact"};
+	ok(sqlite3_exec(s->db, "PRAGMA wal_checkpoint(TRUNCATE)", NULL, NULL, NULL) == SQLITE_OK,
+	   "checkpoint");
+	long below = rows_of(s, "SELECT count(*) FROM dbstat WHERE name IN ('person', 'sched_fact')"
+				" AND pagetype IN ('internal', 'leaf') AND path <> '/'");
+	size_t asked = store_prefetch_tables(s, trees, 2);
+	ok(below > 600 && asked == (size_t)below,
+	   "read ahead: %zu pages asked for, %ld below the roots of person and sched_fact", asked,
+	   below);
+	const char *none[] = {"no_such_table"};
+	ok(store_prefetch_tables(s, none, 1) == 0, "read ahead: nothing for no table");
 out:
 	fv_store_close(s);
 	free(ids);
@@ -2438,7 +2454,7 @@ static void test_pin_8(void)
 	   trig_exec(s, &t, "submit e", "UPDATE visit SET state = 'submitted',"
 					" visit_date = '2026-11-22', submitted_at = 'x'"
 					" WHERE id = 'r7-e' AND version = 1"),
-	   "schema 8: a correction, versions out of order, a return, a submission");
+	   "upgraded: a correction, versions out of order, a return, a submission");
 	want = fv_xasprintf("b:1:%s:{\"visited\":\"no\",\"n_good\":2}\nc:2:%s:-\nd:2:%s:-\n"
 			    "e:1:%d:phq9:-:-:-:-::1:-\nf:3:%s:-",
 			    srow, row, row, day + 2, row);
@@ -2450,7 +2466,7 @@ static void test_pin_8(void)
 
 	ok(trig_exec(s, &t, "prune b", "UPDATE visit SET answers = '{}', pruned_at = 'x'"
 				       " WHERE id = 'r7-b'"),
-	   "schema 8: a received survey's answers pruned");
+	   "upgraded: a received survey's answers pruned");
 	want = fv_xasprintf("b:1:%s:{}\nc:2:%s:-\nd:2:%s:-\ne:1:%d:phq9:-:-:-:-::1:-\nf:3:%s:-",
 			    srow, row, row, day + 2, row);
 	got = report_facts_of(s, "r7-");
@@ -2477,6 +2493,238 @@ static void test_pin_8(void)
 	}
 	sqlite3_finalize(st);
 	ok(same, "fv_hash is the C hash, fv_day reads the date part, nonsense is NULL");
+	fv_store_close(s);
+out:
+	fv_buf_release(&t);
+}
+
+
+/* ------------------------------------------------------------------ */
+/* Schema 8: the compact schedule facts                                */
+
+/* sched_fact holds what visit_fact says it must (store_check_sched). */
+static int sched_agrees(fv_store *s)
+{
+	reset();
+	fv_status st = store_check_sched(s, &err);
+	if (st != FV_OK)
+		diag("sched_fact: %s", first());
+	return st == FV_OK;
+}
+
+static long rows_of(fv_store *s, const char *sql)
+{
+	sqlite3_stmt *st = NULL;
+	long n = -1;
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return n;
+}
+
+static int cmp_line(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The visits of the schedule facts since 2020-01-01 of person (NULL:
+ * everyone), one sorted line each: "person visit form date duration
+ * followup".  From fv_store_schedule_facts, or (sql) read from visit_fact
+ * as fv_store_schedule_facts read it at schema 9. */
+static char *facts_text(fv_store *s, const char *person, int sql)
+{
+	char **lines = NULL;
+	size_t n = 0, cap = 0;
+	int32_t since;
+	fv_date_parse("2020-01-01", &since);
+	if (sql) {
+		sqlite3_stmt *st = NULL;
+		if (sqlite3_prepare_v2(s->db,
+				       "SELECT f.person_id, f.id, f.form_id, f.visit_date,"
+				       " ifnull(f.duration, -1), ifnull(f.followup_due, '-')"
+				       " FROM visit_fact f JOIN person p ON p.id = f.person_id"
+				       " WHERE f.visit_date >= '2020-01-01'"
+				       " AND (?1 IS NULL OR f.person_id = ?1)",
+				       -1, &st, NULL) != SQLITE_OK)
+			return fv_xstrdup(sqlite3_errmsg(s->db));
+		if (person)
+			sqlite3_bind_text(st, 1, person, -1, SQLITE_STATIC);
+		while (sqlite3_step(st) == SQLITE_ROW) {
+			lines = fv_xgrow(lines, &cap, n + 1, sizeof *lines);
+			lines[n++] = fv_xasprintf("%s %s %s %s %d %s", sqlite3_column_text(st, 0),
+						  sqlite3_column_text(st, 1), sqlite3_column_text(st, 2),
+						  sqlite3_column_text(st, 3), sqlite3_column_int(st, 4),
+						  sqlite3_column_text(st, 5));
+		}
+		sqlite3_finalize(st);
+	} else {
+		fv_schedule_facts f;
+		reset();
+		if (fv_store_schedule_facts(s, person, since, &f, &err) != FV_OK)
+			return fv_xasprintf("facts: %s", first());
+		for (size_t i = 0; i < f.n; i++)
+			for (size_t k = 0; k < f.people[i].nvisits; k++) {
+				const fv_sched_visit *v = &f.people[i].visits[k];
+				char date[16], due[16];
+				fv_date_format(v->date, date);
+				if (v->followup_due == FV_SCHED_NO_DATE)
+					strcpy(due, "-");
+				else
+					fv_date_format(v->followup_due, due);
+				lines = fv_xgrow(lines, &cap, n + 1, sizeof *lines);
+				lines[n++] = fv_xasprintf("%s %s %s %s %d %s", f.people[i].id, v->id,
+							  v->form_id, date, v->duration, due);
+			}
+		fv_schedule_facts_release(&f);
+	}
+	qsort(lines, n, sizeof *lines, cmp_line);
+	fv_buf b;
+	fv_buf_init(&b);
+	fv_buf_adds(&b, "");
+	for (size_t i = 0; i < n; i++) {
+		fv_buf_addf(&b, "%s\n", lines[i]);
+		free(lines[i]);
+	}
+	free(lines);
+	return fv_buf_take(&b);
+}
+
+/* fv_store_schedule_facts reads what schema 9 read, for everyone and for
+ * person; n is how many visits that must be. */
+static void facts_same(fv_store *s, const char *person, long n, const char *what)
+{
+	char *api = facts_text(s, NULL, 0), *ref = facts_text(s, NULL, 1);
+	long lines = 0;
+	for (const char *p = ref; *p; p++)
+		lines += *p == '\n';
+	is_str(api, ref, "%s: the facts of everyone are those of visit_fact", what);
+	ok(lines == n, "%s: %ld visits that count (%ld)", what, n, lines);
+	free(api);
+	free(ref);
+	api = facts_text(s, person, 0);
+	ref = facts_text(s, person, 1);
+	is_str(api, ref, "%s: and those of one person", what);
+	free(api);
+	free(ref);
+}
+
+static void test_pin_9(void)
+{
+	fv_buf t;
+	fv_buf_init(&t);
+	store_schema_pin(9);
+	fv_store *s = create_store("pinned9.fv", FV_ROLE_WORKER);
+	store_schema_pin(0);
+	if (!ok(s != NULL, "a store made at schema 9"))
+		goto out;
+	ok(version_of(s) == 9, "at schema 9");
+	fv_person_input in = {
+		.name = "Seven", .sex = "male", .birth = "1985-07-15",
+		.resident_id = "320102198507150016", .village = "North",
+	};
+	char pa[FV_ID_BYTES], pb[FV_ID_BYTES];
+	reset();
+	ok(fv_person_add(s, &in, pa, &err) == FV_OK, "schema 9: a person");
+	/* every behaviour of the visit triggers, then ids of both kinds */
+	trig_script(s, "old-", pa, &t);
+	ok(trig_insert(s, &t, "", pa, "0b7e2f6a-1c3d-4e5f-8a9b-0c1d2e3f4a5b", 1, "received",
+		       "2026-10-03") &&
+	   trig_insert(s, &t, "", pa, "0B7E2F6A-1C3D-4E5F-8A9B-0C1D2E3F4A5C", 1, "submitted",
+		       "2026-10-04"),
+	   "schema 9: visits with a lower-case and an upper-case UUID");
+	long counted = rows_of(s, "SELECT count(*) FROM visit_fact");
+	fv_store_close(s);
+
+	s = open_store("pinned9.fv");
+	if (!ok(s && version_of(s) == STORE_SCHEMA_VERSION, "opening brings it to %d",
+		STORE_SCHEMA_VERSION))
+		goto out;
+	ok(sched_agrees(s), "the upgrade fills sched_fact from visit_fact");
+	ok(counted > 20, "%ld visits that count", counted);
+	ok(rows_of(s, "SELECT count(*) FROM sched_fact") == 1 &&
+	   rows_of(s, "SELECT length(facts) FROM sched_fact") ==
+		   rows_of(s, "SELECT sum(17 + length(id) + length(form_id)) - 20 FROM visit_fact"),
+	   "one row for the person, 17 bytes, the id and the form for each visit, a lower-case"
+	   " UUID as its 16 bytes");
+	facts_same(s, pa, counted, "after the upgrade");
+	char *all = facts_text(s, pa, 0);
+	ok(strstr(all, " 0b7e2f6a-1c3d-4e5f-8a9b-0c1d2e3f4a5b phq9 2026-10-03 10 2026-12-01\n") &&
+	   strstr(all, " 0B7E2F6A-1C3D-4E5F-8A9B-0C1D2E3F4A5C phq9 2026-10-04 10 2026-12-01\n"),
+	   "both ids read back as they were written");
+	free(all);
+
+	/* every writer's change, one at a time: sched_fact follows */
+	in.name = "Eight";
+	in.sex = "female";
+	in.resident_id = "510107196003120022";
+	in.birth = "1960-03-12";
+	reset();
+	ok(fv_person_add(s, &in, pb, &err) == FV_OK, "upgraded: a person");
+	static const char *const ids[] = {
+		"4f1c0e2a-9b3d-4c5e-8f6a-7b8c9d0e1f2a", "4f1c0e2a-9b3d-4c5e-8f6a-7b8c9d0e1f2b",
+		"4f1c0e2a-9b3d-4c5e-8f6a-7b8c9d0e1f2c",
+	};
+	struct {
+		const char *what;
+		int insert;   /* else a state change */
+		size_t id;
+		int version;
+		const char *a, *b;   /* insert: state, date; change: from, to */
+	} steps[] = {
+		{"an import of a received visit", 1, 0, 1, "received", "2026-11-02"},
+		{"its newer version replaces it", 1, 0, 2, "submitted", "2026-11-04"},
+		{"an older version arriving later changes nothing", 1, 0, 1, "received", "2026-11-02"},
+		{"sent", 0, 0, 2, "submitted", "sent"},
+		{"received", 0, 0, 2, "sent", "received"},
+		{"returned: it no longer counts", 0, 0, 2, "received", "returned"},
+		{"its correction, a draft", 1, 0, 3, "draft", ""},
+		{"submitted: it counts again", 0, 0, 3, "draft", "submitted"},
+		{"a local draft", 1, 1, 1, "draft", ""},
+		{"submitted", 0, 1, 1, "draft", "submitted"},
+		{"approved", 1, 2, 1, "received", "2026-11-10"},
+		{"received, approved", 0, 2, 1, "received", "approved"},
+	};
+	for (size_t i = 0; i < sizeof steps / sizeof steps[0]; i++) {
+		if (steps[i].insert)
+			trig_insert(s, &t, "", pb, ids[steps[i].id], steps[i].version, steps[i].a,
+				    steps[i].b);
+		else
+			trig_state(s, &t, "", ids[steps[i].id], steps[i].version, steps[i].a,
+				   steps[i].b);
+		ok(sched_agrees(s), "upgraded: %s; sched_fact follows", steps[i].what);
+	}
+	trig_insert(s, &t, "", pb, "4f1c0e2a-9b3d-4c5e-8f6a-7b8c9d0e1f2d", 1, "draft", "");
+	reset();
+	ok(store_exec(s, "DELETE FROM visit WHERE id = '4f1c0e2a-9b3d-4c5e-8f6a-7b8c9d0e1f2d'",
+		      &err) == FV_OK && sched_agrees(s),
+	   "upgraded: a draft deleted; sched_fact follows");
+	/* pb's three visits count: 1f2a at version 3, 1f2b, 1f2c */
+	facts_same(s, pb, counted + 3, "after the changes");
+	trig_script(s, "new-", pa, &t);
+	ok(sched_agrees(s), "the whole script of the visit triggers at the latest schema");
+
+	/* check finds a sched_fact that does not match */
+	reset();
+	ok(fv_store_integrity(s, &err) == FV_OK, "check: a sound store");
+	ok(store_exec(s, "UPDATE sched_fact SET facts = fv_pack_put(facts,"
+			 " fv_pack_one('2026-11-02', 'old-life', 'phq9', 99, NULL))"
+			 " WHERE person = (SELECT min(person) FROM sched_fact)", &err) == FV_OK,
+	   "one schedule fact changed behind the triggers");
+	reset();
+	ok(fv_store_integrity(s, &err) == FV_EIO &&
+	   has_part("integrity: 1 people's visits that count differ from their schedule facts") &&
+	   has_part("integrity: 1 schedule facts are not those of visits that count"),
+	   "check says so");
+	reset();
+	ok(store_exec(s, "UPDATE sched_fact SET facts = x'0102'"
+			 " WHERE person = (SELECT min(person) FROM sched_fact)", &err) == FV_OK,
+	   "a schedule fact damaged");
+	char *damaged = facts_text(s, NULL, 0);
+	ok(strstr(damaged, "the schedule facts are damaged ('fieldvisit check')") != NULL,
+	   "reading the facts says so");
+	free(damaged);
+
 	fv_store_close(s);
 out:
 	fv_buf_release(&t);
@@ -2529,6 +2777,7 @@ int main(void)
 	test_pin_6();
 	test_pin_7();
 	test_pin_8();
+	test_pin_9();
 	test_scale();
 
 	fv_errors_release(&err);
