@@ -676,6 +676,23 @@ static fv_status migrate_7_8(fv_store *s, fv_errors *err)
  * (the satisfaction report reads a few percent of the rows).  Derived
  * data, never synced; the backfill reads visit_fact's versions in the
  * visit table's order. */
+/* The report facts of the visit NEW, unless a higher version has them. */
+#define REPORT_FACT_UPSERT \
+	"  INSERT INTO report_fact(id, version, day, person_id, form_id, author, duration," \
+	"    checkin, checkout, submitted, services, answers, survey)" \
+	"    VALUES (NEW.id, NEW.version, fv_day(NEW.visit_date), NEW.person_id," \
+	"    NEW.form_id, NEW.author, NEW.duration, fv_time(NEW.checkin)," \
+	"    fv_time(NEW.checkout), fv_time(NEW.submitted_at), NEW.services," \
+	"    fv_hash(NEW.answers), CASE WHEN NEW.form_id = '" FV_REPORT_SATISFACTION_FORM "'" \
+	"    THEN NEW.answers END)" \
+	"    ON CONFLICT (id) DO UPDATE SET version = excluded.version, day = excluded.day," \
+	"    person_id = excluded.person_id, form_id = excluded.form_id," \
+	"    author = excluded.author, duration = excluded.duration," \
+	"    checkin = excluded.checkin, checkout = excluded.checkout," \
+	"    submitted = excluded.submitted, services = excluded.services," \
+	"    answers = excluded.answers, survey = excluded.survey" \
+	"    WHERE excluded.version > report_fact.version;"
+
 static const char schema_v9[] =
 	"CREATE TABLE report_fact ("
 	"  id TEXT NOT NULL UNIQUE,"
@@ -697,37 +714,11 @@ static const char schema_v9[] =
 	"  WHERE form_id = '" FV_REPORT_SATISFACTION_FORM "';"
 	"CREATE TRIGGER report_fact_insert AFTER INSERT ON visit"
 	"  WHEN NEW.state NOT IN ('draft', 'returned') BEGIN"
-	"  INSERT INTO report_fact(id, version, day, person_id, form_id, author, duration,"
-	"    checkin, checkout, submitted, services, answers, survey)"
-	"    VALUES (NEW.id, NEW.version, fv_day(NEW.visit_date), NEW.person_id,"
-	"    NEW.form_id, NEW.author, NEW.duration, fv_time(NEW.checkin),"
-	"    fv_time(NEW.checkout), fv_time(NEW.submitted_at), NEW.services,"
-	"    fv_hash(NEW.answers), CASE WHEN NEW.form_id = '" FV_REPORT_SATISFACTION_FORM "'"
-	"    THEN NEW.answers END)"
-	"    ON CONFLICT (id) DO UPDATE SET version = excluded.version, day = excluded.day,"
-	"    person_id = excluded.person_id, form_id = excluded.form_id,"
-	"    author = excluded.author, duration = excluded.duration,"
-	"    checkin = excluded.checkin, checkout = excluded.checkout,"
-	"    submitted = excluded.submitted, services = excluded.services,"
-	"    answers = excluded.answers, survey = excluded.survey"
-	"    WHERE excluded.version > report_fact.version;"
+	REPORT_FACT_UPSERT
 	"END;"
 	"CREATE TRIGGER report_fact_state AFTER UPDATE OF state ON visit"
 	"  WHEN NEW.state <> OLD.state AND NEW.state NOT IN ('draft', 'returned') BEGIN"
-	"  INSERT INTO report_fact(id, version, day, person_id, form_id, author, duration,"
-	"    checkin, checkout, submitted, services, answers, survey)"
-	"    VALUES (NEW.id, NEW.version, fv_day(NEW.visit_date), NEW.person_id,"
-	"    NEW.form_id, NEW.author, NEW.duration, fv_time(NEW.checkin),"
-	"    fv_time(NEW.checkout), fv_time(NEW.submitted_at), NEW.services,"
-	"    fv_hash(NEW.answers), CASE WHEN NEW.form_id = '" FV_REPORT_SATISFACTION_FORM "'"
-	"    THEN NEW.answers END)"
-	"    ON CONFLICT (id) DO UPDATE SET version = excluded.version, day = excluded.day,"
-	"    person_id = excluded.person_id, form_id = excluded.form_id,"
-	"    author = excluded.author, duration = excluded.duration,"
-	"    checkin = excluded.checkin, checkout = excluded.checkout,"
-	"    submitted = excluded.submitted, services = excluded.services,"
-	"    answers = excluded.answers, survey = excluded.survey"
-	"    WHERE excluded.version > report_fact.version;"
+	REPORT_FACT_UPSERT
 	"END;"
 	"CREATE TRIGGER report_fact_drop AFTER UPDATE OF state ON visit"
 	"  WHEN NEW.state <> OLD.state AND NEW.state IN ('draft', 'returned') BEGIN"
@@ -767,6 +758,23 @@ static fv_status migrate_8_9(fv_store *s, fv_errors *err)
  * what counts (an insert, a newer version, a state change, a draft's
  * delete) through the triggers that already say it; `check` compares the
  * two (store_check_sched).  Derived data: never synced. */
+/* The visit_fact row NEW into its person's packed facts. */
+#define SCHED_FACT_PUT \
+	"  INSERT INTO sched_fact(person, span, facts) VALUES (" \
+	"    (SELECT rowid FROM person WHERE id = NEW.person_id), fv_span(NEW.visit_date)," \
+	"    fv_pack_one(NEW.visit_date, NEW.id, NEW.form_id, NEW.duration, NEW.followup_due))" \
+	"    ON CONFLICT (person, span) DO UPDATE SET facts = fv_pack_put(facts, excluded.facts);"
+
+/* The visit_fact row OLD out of its person's packed facts (a row left
+ * empty goes). */
+#define SCHED_FACT_TAKE \
+	"  UPDATE sched_fact SET facts = fv_pack_del(facts, OLD.id)" \
+	"    WHERE person = (SELECT rowid FROM person WHERE id = OLD.person_id)" \
+	"    AND span = fv_span(OLD.visit_date);" \
+	"  DELETE FROM sched_fact" \
+	"    WHERE person = (SELECT rowid FROM person WHERE id = OLD.person_id)" \
+	"    AND span = fv_span(OLD.visit_date) AND length(facts) = 0;"
+
 static const char schema_v10[] =
 	"CREATE TABLE sched_fact ("
 	"  person INTEGER NOT NULL,"
@@ -775,30 +783,14 @@ static const char schema_v10[] =
 	"  PRIMARY KEY (person, span)"
 	") STRICT, WITHOUT ROWID;"
 	"CREATE TRIGGER sched_fact_insert AFTER INSERT ON visit_fact BEGIN"
-	"  INSERT INTO sched_fact(person, span, facts) VALUES ("
-	"    (SELECT rowid FROM person WHERE id = NEW.person_id), fv_span(NEW.visit_date),"
-	"    fv_pack_one(NEW.visit_date, NEW.id, NEW.form_id, NEW.duration, NEW.followup_due))"
-	"    ON CONFLICT (person, span) DO UPDATE SET facts = fv_pack_put(facts, excluded.facts);"
+	SCHED_FACT_PUT
 	"END;"
 	"CREATE TRIGGER sched_fact_delete AFTER DELETE ON visit_fact BEGIN"
-	"  UPDATE sched_fact SET facts = fv_pack_del(facts, OLD.id)"
-	"    WHERE person = (SELECT rowid FROM person WHERE id = OLD.person_id)"
-	"    AND span = fv_span(OLD.visit_date);"
-	"  DELETE FROM sched_fact"
-	"    WHERE person = (SELECT rowid FROM person WHERE id = OLD.person_id)"
-	"    AND span = fv_span(OLD.visit_date) AND length(facts) = 0;"
+	SCHED_FACT_TAKE
 	"END;"
 	"CREATE TRIGGER sched_fact_update AFTER UPDATE ON visit_fact BEGIN"
-	"  UPDATE sched_fact SET facts = fv_pack_del(facts, OLD.id)"
-	"    WHERE person = (SELECT rowid FROM person WHERE id = OLD.person_id)"
-	"    AND span = fv_span(OLD.visit_date);"
-	"  DELETE FROM sched_fact"
-	"    WHERE person = (SELECT rowid FROM person WHERE id = OLD.person_id)"
-	"    AND span = fv_span(OLD.visit_date) AND length(facts) = 0;"
-	"  INSERT INTO sched_fact(person, span, facts) VALUES ("
-	"    (SELECT rowid FROM person WHERE id = NEW.person_id), fv_span(NEW.visit_date),"
-	"    fv_pack_one(NEW.visit_date, NEW.id, NEW.form_id, NEW.duration, NEW.followup_due))"
-	"    ON CONFLICT (person, span) DO UPDATE SET facts = fv_pack_put(facts, excluded.facts);"
+	SCHED_FACT_TAKE
+	SCHED_FACT_PUT
 	"END;"
 	"INSERT INTO sched_fact(person, span, facts)"
 	"  SELECT p.rowid, fv_span(f.visit_date),"
