@@ -1210,6 +1210,21 @@ static int stage_has_alert(const fv_store *s, const char *id, const char *kind)
 	return 0;
 }
 
+/* Free the alerts staged in g (the array itself is kept). */
+static void staged_alerts_clear(struct store_stage *g)
+{
+	for (size_t i = 0; i < g->nalerts; i++) {
+		staged_alert *a = &g->alerts[i];
+		free(a->id);
+		free(a->visit);
+		free(a->person);
+		free(a->kind);
+		free(a->message);
+		free(a->now);
+	}
+	g->nalerts = 0;
+}
+
 void store_stage_discard(fv_store *s)
 {
 	struct store_stage *g = s->stage;
@@ -1223,15 +1238,7 @@ void store_stage_discard(fv_store *s)
 		free(g->receipts[r].tbl);
 		free(g->receipts[r].id);
 	}
-	for (size_t i = 0; i < g->nalerts; i++) {
-		staged_alert *a = &g->alerts[i];
-		free(a->id);
-		free(a->visit);
-		free(a->person);
-		free(a->kind);
-		free(a->message);
-		free(a->now);
-	}
+	staged_alerts_clear(g);
 	free(g->alerts);
 	free(g);
 	s->stage = NULL;
@@ -1360,16 +1367,7 @@ static fv_status flush_visits(fv_store *s, struct store_stage *g, fv_errors *err
 			g->text[r][k] = NULL;
 		}
 	g->n = 0;
-	for (size_t i = 0; i < g->nalerts; i++) {
-		staged_alert *a = &g->alerts[i];
-		free(a->id);
-		free(a->visit);
-		free(a->person);
-		free(a->kind);
-		free(a->message);
-		free(a->now);
-	}
-	g->nalerts = 0;
+	staged_alerts_clear(g);
 	return st;
 }
 
